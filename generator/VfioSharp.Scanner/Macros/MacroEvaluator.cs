@@ -52,8 +52,9 @@ internal static class MacroEvaluator
             candidates.Add(new MacroCandidate(name, new SourceLocation(relative, line)));
         }
 
+        var headerOrder = tree.Headers.ToList();
         return candidates
-            .OrderBy(candidate => tree.Headers.ToList().IndexOf(candidate.Location.File))
+            .OrderBy(candidate => headerOrder.IndexOf(candidate.Location.File))
             .ThenBy(candidate => candidate.Location.Line)
             .ToList();
     }
@@ -75,8 +76,8 @@ internal static class MacroEvaluator
             var errors = unit.Diagnostics().Where(d => d.IsError).ToList();
             if (errors.Count == 0)
             {
-                var values = ReadValues(unit, tree, active, failedValues);
-                var probes = ReadProbes(unit, active, failedProbes);
+                var values = ReadValues(unit, active, failedValues);
+                var probes = ReadProbes(unit, failedProbes);
                 ResolveArgumentSpellings(tree, path, arguments, probes);
                 var unevaluated = candidates
                     .Where(c => failedValues.ContainsKey(c.Name))
@@ -181,7 +182,7 @@ internal static class MacroEvaluator
     }
 
     private static List<(MacroCandidate, MacroModel)> ReadValues(
-        ClangTranslationUnit unit, HeaderTree tree, IReadOnlyList<MacroCandidate> active, Dictionary<string, string> failedValues)
+        ClangTranslationUnit unit, IReadOnlyList<MacroCandidate> active, Dictionary<string, string> failedValues)
     {
         var byName = active.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var values = new List<(MacroCandidate, MacroModel)>();
@@ -199,8 +200,6 @@ internal static class MacroEvaluator
             }
 
             var candidate = byName[variable[ValuePrefix.Length..]];
-            var docs = tree;
-            _ = docs;
             var type = LibClang.clang_getCanonicalType(LibClang.clang_getCursorType(cursor));
             var result = LibClang.clang_Cursor_Evaluate(cursor);
             try
@@ -249,7 +248,7 @@ internal static class MacroEvaluator
         return values;
     }
 
-    private static Dictionary<string, IoctlProbe> ReadProbes(ClangTranslationUnit unit, IReadOnlyList<MacroCandidate> active, HashSet<string> failedProbes)
+    private static Dictionary<string, IoctlProbe> ReadProbes(ClangTranslationUnit unit, HashSet<string> failedProbes)
     {
         var probes = new Dictionary<string, IoctlProbe>(StringComparer.Ordinal);
         foreach (var cursor in ClangTranslationUnit.Children(unit.Root))
@@ -284,7 +283,6 @@ internal static class MacroEvaluator
             probes.TryAdd(name, new IoctlProbe(IoctlProbeKind.RawSize, null, false));
         }
 
-        _ = active;
         return probes;
     }
 
