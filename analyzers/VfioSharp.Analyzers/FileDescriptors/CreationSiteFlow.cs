@@ -29,6 +29,10 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
     private readonly ISet<ISymbol> _capturedVariables;
     private readonly Dictionary<SyntaxNode, CreationSite> _sitesBySyntax = new();
     private readonly List<CreationSite> _sites = new();
+
+    // The graph captures a member reference before evaluating something that branches
+    // (`d.Fd = ok ? a : b`); whether it is then read or stored shows only at the capture's use.
+    private readonly Dictionary<CaptureId, IOperation> _capturedMembers = new();
     private CreationSiteState _state = CreationSiteState.Empty;
 
     private CreationSiteFlow(
@@ -78,7 +82,7 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
             case IParameterReferenceOperation parameter when parameter.Parameter.RefKind == RefKind.None
                                                              && !_capturedVariables.Contains(parameter.Parameter):
                 return parameter.Parameter;
-            case IFlowCaptureReferenceOperation capture:
+            case IFlowCaptureReferenceOperation capture when !_capturedMembers.ContainsKey(capture.Id):
                 return capture.Id;
             default:
                 return null;
@@ -105,6 +109,9 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
 
                 Born(zeroed);
                 return ImmutableHashSet.Create(zeroed.Index);
+            case IFlowCaptureReferenceOperation capture when _capturedMembers.TryGetValue(capture.Id, out var member):
+                VisitMemberRead(member);
+                return ImmutableHashSet<int>.Empty;
             default:
                 var slot = SlotOf(value);
                 if (slot is not null)
@@ -200,6 +207,11 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
         {
             case null:
             case IFlowAnonymousFunctionOperation:
+                return;
+
+            case IFlowCaptureOperation { Value: IFieldReferenceOperation or IPropertyReferenceOperation } memberCapture:
+                _capturedMembers[memberCapture.Id] = memberCapture.Value;
+                EvaluateReceiver(memberCapture.Value);
                 return;
 
             case IFlowCaptureOperation capture:
@@ -333,7 +345,9 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
 
         if (SlotOf(assignment.Target) is { } targetSlot)
         {
-            _state = _state.WithSlot(targetSlot, Evaluate(assignment.Value));
+            // Evaluate first: it may create a site, which changes _state.
+            var sites = Evaluate(assignment.Value);
+            _state = _state.WithSlot(targetSlot, sites);
             return;
         }
 
@@ -488,7 +502,30 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
                 Read(slot, member, reference);
             }
         }
+        else if (member is not null && _members.Contains(member))
+        {
+            // `new DeviceFds().Fd`: a member of a temporary is read without the temporary escaping.
+            ReadSites(Evaluate(instance), member, reference);
+        }
         else
+        {
+            EscapeValue(instance);
+        }
+
+        if (reference is IPropertyReferenceOperation property)
+        {
+            foreach (var argument in property.Arguments)
+            {
+                VisitArgument(argument);
+            }
+        }
+    }
+
+    /// <summary>Evaluates what a member reference needs before the member is read or stored: its receiver and indices.</summary>
+    private void EvaluateReceiver(IOperation reference)
+    {
+        var instance = reference is IFieldReferenceOperation field ? field.Instance : ((IPropertyReferenceOperation)reference).Instance;
+        if (SlotOf(instance) is null)
         {
             EscapeValue(instance);
         }
@@ -505,6 +542,11 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
     /// <summary>The followed slot and member when <paramref name="target"/> is <c>slot.member</c>.</summary>
     private (object Slot, ISymbol Member)? MemberStore(IOperation target)
     {
+        if (target is IFlowCaptureReferenceOperation capture && _capturedMembers.TryGetValue(capture.Id, out var captured))
+        {
+            target = captured;
+        }
+
         var instance = target switch
         {
             IFieldReferenceOperation field => field.Instance,
@@ -519,9 +561,10 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
         => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
             .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property.OriginalDefinition));
 
-    private void Read(object slot, ISymbol member, IOperation reference)
+    private void Read(object slot, ISymbol member, IOperation reference) => ReadSites(_state.SitesOf(slot), member, reference);
+
+    private void ReadSites(ImmutableHashSet<int> sites, ISymbol member, IOperation reference)
     {
-        var sites = _state.SitesOf(slot);
         if (sites.IsEmpty)
         {
             return;

@@ -19,6 +19,10 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
     private readonly FileDescriptorMembers _members;
     private readonly FileDescriptorObservations _observations;
     private readonly HashSet<CaptureId> _thisCaptures = new();
+
+    // The graph captures a store's target before evaluating a value that branches
+    // (`_fd = ok ? a : b`); whether the capture is then read or stored shows only at its use.
+    private readonly Dictionary<CaptureId, IOperation> _capturedMembers = new();
     private ImmutableHashSet<ISymbol> _facts = NoFacts;
     private IMethodSymbol? _chainedConstructor;
 
@@ -85,7 +89,22 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
                     _thisCaptures.Add(capture.Id);
                 }
 
+                if (capture.Value is IFieldReferenceOperation or IPropertyReferenceOperation)
+                {
+                    _capturedMembers[capture.Id] = capture.Value;
+                    VisitTarget(capture.Value);
+                    return;
+                }
+
                 Visit(capture.Value);
+                return;
+
+            case IFlowCaptureReferenceOperation captureReference:
+                if (_capturedMembers.TryGetValue(captureReference.Id, out var capturedMember))
+                {
+                    Read(capturedMember);
+                }
+
                 return;
 
             case ISimpleAssignmentOperation assignment:
@@ -210,9 +229,14 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
         }
     }
 
+    private IOperation Uncaptured(IOperation target)
+        => target is IFlowCaptureReferenceOperation capture && _capturedMembers.TryGetValue(capture.Id, out var member)
+            ? member
+            : target;
+
     private void Read(IOperation target)
     {
-        switch (target)
+        switch (Uncaptured(target))
         {
             case IFieldReferenceOperation field when IsThis(field.Instance):
                 RecordThisRead(field, field.Field.OriginalDefinition);
@@ -235,8 +259,8 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
                 }
 
                 return;
-            default:
-                VisitTarget(target);
+            case var other:
+                VisitTarget(other);
                 return;
         }
     }
@@ -251,6 +275,7 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
 
     private void Assign(IOperation target)
     {
+        target = Uncaptured(target);
         var member = OperationShapes.ReferencedMember(target);
         var instance = target switch
         {
