@@ -101,7 +101,8 @@ internal sealed class FileDescriptorMembers
 
     private static ImmutableArray<ISymbol> Collect(INamedTypeSymbol type)
     {
-        if (!type.Locations.Any(l => l.IsInSource))
+        // Anonymous types and compiler-made types have no constructor or initializer anyone could fix.
+        if (type.IsAnonymousType || type.IsImplicitlyDeclared || !type.Locations.Any(l => l.IsInSource))
         {
             return ImmutableArray<ISymbol>.Empty;
         }
