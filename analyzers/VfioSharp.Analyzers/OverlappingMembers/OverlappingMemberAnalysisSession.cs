@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace VfioSharp.Analyzers.OverlappingMembers;
+
+/// <summary>
+/// The overlapping-member analysis of one compilation, shared by the VFIO001 and VFIO002 analyzers
+/// so that each member body is analyzed once however many of the two rules are enabled.
+/// </summary>
+internal sealed class OverlappingMemberAnalysisSession
+{
+    private static readonly ConditionalWeakTable<Compilation, OverlappingMemberAnalysisSession> Sessions = new();
+
+    private readonly Compilation _compilation;
+    private readonly UnionGeometry _geometry;
+    private readonly ConcurrentDictionary<ISymbol, Lazy<MemberFindings>> _findings = new(SymbolEqualityComparer.Default);
+    private readonly object _gate = new();
+    private bool? _declaresUnion;
+
+    private OverlappingMemberAnalysisSession(Compilation compilation)
+    {
+        _compilation = compilation;
+        _geometry = new UnionGeometry(new StructLayoutCatalog(compilation));
+    }
+
+    /// <summary>
+    /// Internal errors, which are swallowed so that no build fails with AD0001 because of this
+    /// analysis; tests assert that this stays empty.
+    /// </summary>
+    internal static ConcurrentQueue<string> InternalErrors { get; } = new();
+
+    public static OverlappingMemberAnalysisSession For(Compilation compilation)
+        => Sessions.GetValue(compilation, c => new OverlappingMemberAnalysisSession(c));
+
+    /// <summary>
+    /// Whether the compilation declares a struct with overlapping members. Unions from metadata are
+    /// invisible (their layout is not in custom attributes), so without one nothing can be found.
+    /// </summary>
+    public bool DeclaresUnion(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_declaresUnion is { } known)
+            {
+                return known;
+            }
+        }
+
+        var result = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
+            .OfType<INamedTypeSymbol>()
+            .Any(t => t.TypeKind == TypeKind.Struct && _geometry.Catalog.HasOverlap(t));
+        lock (_gate)
+        {
+            _declaresUnion = result;
+        }
+
+        return result;
+    }
+
+    public MemberFindings GetFindings(OperationBlockAnalysisContext context)
+    {
+        var lazy = _findings.GetOrAdd(
+            context.OwningSymbol,
+            _ => new Lazy<MemberFindings>(() => AnalyzeSafely(context), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled run must not be remembered as the answer for the other analyzer.
+            _findings.TryRemove(context.OwningSymbol, out _);
+            throw;
+        }
+    }
+
+    private MemberFindings AnalyzeSafely(OperationBlockAnalysisContext context)
+    {
+        try
+        {
+            return MemberAnalysis.Analyze(context, _geometry);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            InternalErrors.Enqueue(context.OwningSymbol.ToDisplayString() + ": " + exception);
+            return MemberFindings.None;
+        }
+    }
+}
