@@ -362,7 +362,7 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
                     KillMember(_state.SitesOf(slot), member);
                 }
             }
-            else if (member is IPropertySymbol property && !IsAutoProperty(property))
+            else if (member is IPropertySymbol property && !_members.IsAutoProperty(property))
             {
                 // A setter with a body may open the device and assign the fd itself, or may not.
                 Escape(slot, assignment);
@@ -556,10 +556,6 @@ internal sealed class CreationSiteFlow : ForwardDataflow<CreationSiteState>
         var member = OperationShapes.ReferencedMember(target);
         return member is not null && SlotOf(instance) is { } slot ? (slot, member) : null;
     }
-
-    private static bool IsAutoProperty(IPropertySymbol property)
-        => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
-            .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property.OriginalDefinition));
 
     private void Read(object slot, ISymbol member, IOperation reference) => ReadSites(_state.SitesOf(slot), member, reference);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -23,6 +24,12 @@ internal sealed class FileDescriptorMembers
         new(SymbolEqualityComparer.Default);
 
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _hasOwnOrInherited =
+        new(SymbolEqualityComparer.Default);
+
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<ISymbol>> _instanceMembers =
+        new(SymbolEqualityComparer.Default);
+
+    private readonly ConcurrentDictionary<IPropertySymbol, bool> _autoProperties =
         new(SymbolEqualityComparer.Default);
 
     /// <summary>The fd members that <paramref name="type"/> itself declares (not inherited ones).</summary>
@@ -59,19 +66,27 @@ internal sealed class FileDescriptorMembers
     /// </summary>
     public ImmutableArray<ISymbol> InstanceMembersOf(INamedTypeSymbol type)
     {
-        if (!DeclaredByOrInherited(type))
+        return _instanceMembers.GetOrAdd(type.OriginalDefinition, t =>
         {
-            return ImmutableArray<ISymbol>.Empty;
-        }
+            if (!DeclaredByOrInherited(t))
+            {
+                return ImmutableArray<ISymbol>.Empty;
+            }
 
-        var builder = ImmutableArray.CreateBuilder<ISymbol>();
-        for (INamedTypeSymbol? current = type.OriginalDefinition; current is not null; current = current.BaseType?.OriginalDefinition)
-        {
-            builder.AddRange(DeclaredBy(current));
-        }
+            var builder = ImmutableArray.CreateBuilder<ISymbol>();
+            for (INamedTypeSymbol? current = t; current is not null; current = current.BaseType?.OriginalDefinition)
+            {
+                builder.AddRange(DeclaredBy(current));
+            }
 
-        return builder.ToImmutable();
+            return builder.ToImmutable();
+        });
     }
+
+    /// <summary>Whether the property is an auto-property: its accessors only load and store a compiler-made field.</summary>
+    public bool IsAutoProperty(IPropertySymbol property)
+        => _autoProperties.GetOrAdd(property.OriginalDefinition, static p => p.ContainingType.GetMembers().OfType<IFieldSymbol>()
+            .Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, p)));
 
     /// <summary>Whether <paramref name="member"/> (a field or property, possibly of a constructed type) is an fd member.</summary>
     public bool Contains(ISymbol? member)
@@ -108,6 +123,15 @@ internal sealed class FileDescriptorMembers
         }
 
         var members = type.GetMembers();
+        var backingFields = new Dictionary<ISymbol, IFieldSymbol>(SymbolEqualityComparer.Default);
+        foreach (var field in members.OfType<IFieldSymbol>())
+        {
+            if (field.AssociatedSymbol is IPropertySymbol associated)
+            {
+                backingFields[associated] = field;
+            }
+        }
+
         var builder = ImmutableArray.CreateBuilder<ISymbol>();
         foreach (var member in members)
         {
@@ -118,9 +142,7 @@ internal sealed class FileDescriptorMembers
                     builder.Add(field);
                     break;
                 case IPropertySymbol { IsStatic: false, IsIndexer: false } property:
-                    var backingField = members.OfType<IFieldSymbol>()
-                        .FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
-                    if (backingField is not null
+                    if (backingFields.TryGetValue(property, out var backingField)
                         && Qualifies(property.Type, property.Name, property.GetAttributes().AddRange(backingField.GetAttributes())))
                     {
                         builder.Add(property);

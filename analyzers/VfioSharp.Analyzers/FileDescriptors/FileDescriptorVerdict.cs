@@ -103,9 +103,14 @@ internal sealed class FileDescriptorVerdict
         }
 
         var type = member.ContainingType;
-        var neverWritten = !_observations.Written.ContainsKey(member)
-                           && !InitializerAssigns(member)
-                           && !(type.IsValueType && _observations.OpaqueStructs.ContainsKey(type));
+        if (type.IsValueType && _observations.OpaqueStructs.ContainsKey(type))
+        {
+            // Filled wholesale somewhere (the kernel writes ioctl replies through a pointer): only
+            // the creation-site flow, which sees the fill, can tell a read at 0.
+            return null;
+        }
+
+        var neverWritten = !_observations.Written.ContainsKey(member) && !InitializerAssigns(member);
         var reason = neverWritten ? "nothing assigns it" : LeakingConstruction(member);
         return reason is null ? null : new DeclarationFinding(member, reason, Ordered(observable));
     }

@@ -65,7 +65,8 @@ internal static class MemberAccessObserver
             type = type is IPointerTypeSymbol pointer ? pointer.PointedAtType : ((IArrayTypeSymbol)type).ElementType;
         }
 
-        if (type is INamedTypeSymbol { IsValueType: true } named)
+        if (type is INamedTypeSymbol { IsValueType: true, SpecialType: SpecialType.None } named
+            && named.Locations.Any(l => l.IsInSource))
         {
             MarkOpaqueWithNestedStructs(named.OriginalDefinition, members, observations, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default));
         }

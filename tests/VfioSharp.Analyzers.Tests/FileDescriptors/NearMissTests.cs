@@ -334,4 +334,28 @@ public class NearMissTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Kernel_struct_with_a_constructor_read_through_a_parameter()
+        => Vfio003.AnalyzeAsync("""
+            using VfioSharp;
+
+            struct vfio_device_bind_iommufd
+            {
+                public uint argsz;
+                public uint flags;
+                [FileDescriptor] public int iommufd;
+                public uint out_devid;
+
+                public vfio_device_bind_iommufd() => argsz = 16;
+            }
+
+            static class Bind
+            {
+                public static int Run(IKernel kernel, int deviceFd, ref vfio_device_bind_iommufd bind)
+                    => kernel.Ioctl(deviceFd, 0x3b76, ref bind);
+
+                public static int Iommufd(vfio_device_bind_iommufd bind) => bind.iommufd;
+            }
+            """);
 }
