@@ -393,4 +393,59 @@ public class CodeFixTests
             }
             """,
             Vfio003.At(0), Vfio003.At(1), Vfio003.At(2));
+
+    [Fact]
+    public Task Two_members_missing_from_one_initializer_take_two_fix_all_passes()
+    {
+        var test = new Infrastructure.CSharpCodeFixVerifier<VfioSharp.Analyzers.FileDescriptors.FileDescriptorLeftAtZeroAnalyzer, VfioSharp.Analyzers.CodeFixes.FileDescriptors.FileDescriptorInitializerCodeFix>.Test
+        {
+            TestCode = """
+                sealed class Device
+                {
+                    public string Name = "";
+                    public int GroupFd;
+                    public int DeviceFd;
+
+                    public void Bind(IKernel kernel) { GroupFd = kernel.Open("g"); DeviceFd = kernel.Open("d"); }
+                }
+
+                static class Probe
+                {
+                    public static int Run(IKernel kernel)
+                    {
+                        var device = new Device { Name = "edu" };
+                        return kernel.Close({|#0:device.GroupFd|}) + kernel.Close({|#1:device.DeviceFd|});
+                    }
+                }
+                """,
+            FixedCode = """
+                sealed class Device
+                {
+                    public string Name = "";
+                    public int GroupFd;
+                    public int DeviceFd;
+
+                    public void Bind(IKernel kernel) { GroupFd = kernel.Open("g"); DeviceFd = kernel.Open("d"); }
+                }
+
+                static class Probe
+                {
+                    public static int Run(IKernel kernel)
+                    {
+                        var device = new Device { Name = "edu", GroupFd = -1, DeviceFd = -1 };
+                        return kernel.Close(device.GroupFd) + kernel.Close(device.DeviceFd);
+                    }
+                }
+                """,
+        };
+        test.TestState.Sources.Add(("/0/Support.cs", Vfio003.SupportFile));
+        test.FixedState.Sources.Add(("/0/Support.cs", Vfio003.SupportFile));
+        test.CodeFixTestBehaviors |= Microsoft.CodeAnalysis.Testing.CodeFixTestBehaviors.SkipLocalDiagnosticCheck;
+
+        // Both fixes edit the same initializer, so the batch fixer keeps one per pass (a documented limit).
+        test.NumberOfFixAllIterations = 2;
+        test.ExpectedDiagnostics.Add(Vfio003.At(0));
+        test.ExpectedDiagnostics.Add(Vfio003.At(1));
+        return test.RunAsync(CancellationToken.None);
+    }
 }
