@@ -180,6 +180,21 @@ public sealed class AccessPathTests
             """);
 
     [Fact]
+    public Task When_the_graph_spills_the_by_ref_argument_because_a_later_one_branches()
+        => VerifyWithReviewTypesAsync("""
+            static class Code
+            {
+                static int Sync(ref CdevConfig cfg, int flags) => 0;
+
+                static void Configure(Container c, bool fast)
+                {
+                    Sync(ref c.cfg.cdev_cfg, fast ? 1 : 2);
+                    {|VFIO001:c.cfg.group_cfg.dma_setup_done|} = true;
+                }
+            }
+            """);
+
+    [Fact]
     public Task In_a_local_copy_that_is_returned()
         => VerifyWithReviewTypesAsync("""
             static class Code

@@ -173,6 +173,23 @@ public sealed class NearMissTests
             """);
 
     [Fact]
+    public Task A_spilled_by_ref_argument_still_fills_what_it_was_given()
+        => VerifyWithReviewTypesAsync("""
+            static class Code
+            {
+                static int Sync(ref CdevConfig cfg, int flags) => 0;
+
+                static uint Configure(bool fast)
+                {
+                    ContainerConfig cfg = default;
+                    cfg.group_cfg.dma_setup_done = true;
+                    Sync(ref cfg.cdev_cfg, fast ? 1 : 2);
+                    return cfg.cdev_cfg.ioas_id;
+                }
+            }
+            """);
+
+    [Fact]
     public Task Arms_chosen_in_exclusive_branches_are_clean()
         => VerifyWithReviewTypesAsync("""
             static class Code

@@ -43,20 +43,25 @@ internal sealed class GraphAnalysis
     {
         var modes = new ModeVariableResolver(shape);
         var heapCaptures = new Dictionary<CaptureId, HeapReference?>();
-        foreach (var block in graph.Blocks)
+        var capturedValues = new Dictionary<CaptureId, IOperation?>();
+        var storageCaptures = new HashSet<CaptureId>();
+        foreach (var operation in AllOperations(graph))
         {
-            foreach (var operation in block.Operations)
+            switch (operation)
             {
-                foreach (var capture in operation.DescendantsAndSelf().OfType<IFlowCaptureOperation>())
-                {
+                case IFlowCaptureOperation capture:
                     modes.RecordCapture(capture);
                     RecordHeapCapture(heapCaptures, capture);
-                }
+                    capturedValues[capture.Id] = capturedValues.ContainsKey(capture.Id) ? null : capture.Value;
+                    break;
+                case IFlowCaptureReferenceOperation reference when IsUsedAsStorage(reference):
+                    storageCaptures.Add(reference.Id);
+                    break;
             }
         }
 
         var context = new GraphContext(
-            geometry, shape, function, isNestedFunction, modes, CountTestedModes(graph, modes), heapCaptures, sites, cancellationToken);
+            geometry, shape, function, isNestedFunction, modes, CountTestedModes(graph, modes), heapCaptures, capturedValues, storageCaptures, sites, cancellationToken);
         var analysis = new GraphAnalysis(graph, context);
         try
         {
@@ -68,6 +73,40 @@ internal sealed class GraphAnalysis
             return null;
         }
     }
+
+    private static IEnumerable<IOperation> AllOperations(ControlFlowGraph graph)
+    {
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var operation in block.Operations)
+            {
+                foreach (var descendant in operation.DescendantsAndSelf())
+                {
+                    yield return descendant;
+                }
+            }
+
+            if (block.BranchValue is not null)
+            {
+                foreach (var descendant in block.BranchValue.DescendantsAndSelf())
+                {
+                    yield return descendant;
+                }
+            }
+        }
+    }
+
+    private static bool IsUsedAsStorage(IFlowCaptureReferenceOperation reference)
+        => reference.Parent switch
+        {
+            IArgumentOperation argument => argument.Parameter?.RefKind is not (null or RefKind.None),
+            ISimpleAssignmentOperation assignment => ReferenceEquals(assignment.Target, reference) || assignment.IsRef,
+            ICompoundAssignmentOperation compound => ReferenceEquals(compound.Target, reference),
+            IIncrementOrDecrementOperation => true,
+            IFieldReferenceOperation or IInvocationOperation or IPropertyReferenceOperation => true,
+            IAddressOfOperation => true,
+            _ => false,
+        };
 
     private static HashSet<ModeVariable> CountTestedModes(ControlFlowGraph graph, ModeVariableResolver modes)
     {

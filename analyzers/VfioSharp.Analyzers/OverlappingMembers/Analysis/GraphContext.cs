@@ -16,6 +16,8 @@ internal sealed class GraphContext
         ModeVariableResolver modes,
         HashSet<ModeVariable> trackedModes,
         Dictionary<CaptureId, HeapReference?> heapCaptures,
+        Dictionary<CaptureId, IOperation?> capturedValues,
+        HashSet<CaptureId> storageCaptures,
         StoreSiteRegistry sites,
         CancellationToken cancellationToken)
     {
@@ -26,6 +28,8 @@ internal sealed class GraphContext
         Modes = modes;
         TrackedModes = trackedModes;
         HeapCaptures = heapCaptures;
+        CapturedValues = capturedValues;
+        StorageCaptures = storageCaptures;
         Sites = sites;
         CancellationToken = cancellationToken;
     }
@@ -47,6 +51,15 @@ internal sealed class GraphContext
 
     /// <summary>Flow captures that hold a reference named by a variable (a null-conditional's receiver).</summary>
     public Dictionary<CaptureId, HeapReference?> HeapCaptures { get; }
+
+    /// <summary>What each flow capture holds (null when it is written from more than one place).</summary>
+    public Dictionary<CaptureId, IOperation?> CapturedValues { get; }
+
+    /// <summary>
+    /// Captures used as storage rather than as values: spilled ref and out arguments, receivers,
+    /// assignment targets. The graph spills earlier arguments when a later one has control flow.
+    /// </summary>
+    public HashSet<CaptureId> StorageCaptures { get; }
 
     public StoreSiteRegistry Sites { get; }
 

@@ -142,7 +142,12 @@ internal sealed class PathTransfer
                 Read(Resolve(element.Instance).Storage, null);
                 return;
             case IFlowCaptureOperation capture:
-                if (IsRefExpression(capture.Value))
+                if (_context.StorageCaptures.Contains(capture.Id) && IsAccessChain(capture.Value))
+                {
+                    // Spilled storage: what happens to it happens where the capture is used.
+                    VisitChainBase(capture.Value);
+                }
+                else if (IsRefExpression(capture.Value))
                 {
                     VisitChainBase(capture.Value);
                     TouchOpaque(Resolve(capture.Value).Storage);
@@ -169,7 +174,11 @@ internal sealed class PathTransfer
         {
             VisitChainBase(operation);
             var target = Resolve(operation);
-            if (use == Use.Value)
+            if (operation is IFlowCaptureReferenceOperation)
+            {
+                // The value was read when it was captured.
+            }
+            else if (use == Use.Value)
             {
                 Read(target.Storage, operation);
             }
@@ -667,8 +676,16 @@ internal sealed class PathTransfer
                 return ResolveField(fieldReference);
 
             case IFlowCaptureReferenceOperation capture:
-                return _context.HeapCaptures.TryGetValue(capture.Id, out var captured) && captured is not null
-                    ? new ResolvedTarget(null, captured)
+                if (_context.HeapCaptures.TryGetValue(capture.Id, out var captured) && captured is not null)
+                {
+                    return new ResolvedTarget(null, captured);
+                }
+
+                return _context.StorageCaptures.Contains(capture.Id)
+                       && _context.CapturedValues.TryGetValue(capture.Id, out var value)
+                       && value is not null and not IFlowCaptureReferenceOperation
+                       && IsAccessChain(value)
+                    ? Resolve(value)
                     : default;
 
             default:
