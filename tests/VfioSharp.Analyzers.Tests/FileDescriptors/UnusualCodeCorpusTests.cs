@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace VfioSharp.Analyzers.Tests.FileDescriptors;
 
@@ -302,4 +304,66 @@ public class UnusualCodeCorpusTests
             Vfio003.At(1).WithArguments("DeviceFd", "the VdpaDevice created at line 25 still has it at 0 on a path to this read"),
             Vfio003.At(2).WithArguments("DeviceFd", "the VdpaDevice created at line 32 still has it at 0 on a path to this read"),
             Vfio003.At(3).WithArguments("DeviceFd", "the VdpaDevice created at line 38 still has it at 0 on a path to this read"));
+
+    [Fact]
+    public async Task Code_that_does_not_compile_does_not_crash_the_analyzer()
+    {
+        // What an editor sees mid-keystroke: unknown types and members, missing arguments,
+        // half-written statements. Which diagnostics such code gets is arbitrary; an analyzer
+        // exception is not acceptable.
+        const string broken = """
+            sealed class Device
+            {
+                private int _fd;
+                private Missing _other;
+                public int GroupFd { get; set }
+
+                public Device(IKernel kernel, Unknown u) : this(
+                {
+                    _fd = kernel.Open(;
+                    _fd = u.Open() ? : ;
+                    var d = new Device { GroupFd = , Nope = 3 };
+                    var e = new Nowhere { Fd = 1 };
+                    e.Fd.Close(;
+                    kernel.Close(d.GroupFd
+                }
+
+                public int Read() => _fd +
+            }
+
+            struct Half
+            {
+                public int Fd
+                public Half(int x) => Fd = x;
+            }
+
+            static class Use
+            {
+                public static int M(IKernel kernel) { var h = default(Half); h.Fd = ; return kernel.Close(h.Fd) }
+                public static int N() => new Device().UnknownFd;
+                public static void O(out int fd) { }
+                public static void P() { O(out new Device().GroupFd); }
+                public static void Q() { var x = new Device { _fd = }; x. }
+            }
+            """;
+        var parse = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "Broken",
+            new[] { broken, Vfio003.SupportFile }.Select(text => Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(text, parse)),
+            Basic.Reference.Assemblies.Net80.References.All,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            (exception, _, _) => exceptions.Add(exception),
+            concurrentAnalysis: true,
+            logAnalyzerExecutionTime: false);
+        var diagnostics = await compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new VfioSharp.Analyzers.FileDescriptors.FileDescriptorLeftAtZeroAnalyzer()), options)
+            .GetAllDiagnosticsAsync();
+
+        Assert.Contains(diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Empty(exceptions);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+    }
 }
