@@ -203,6 +203,12 @@ internal sealed class FileDescriptorVerdict
             return true;
         }
 
+        if (IsRecordCopyConstructor(constructor))
+        {
+            // `with` clones an existing instance: the fd is whatever the original held.
+            return true;
+        }
+
         if (!IsSameOrBase(member.ContainingType, constructor.ContainingType))
         {
             // object's constructor, a base class's constructor for a member of a derived class:
@@ -253,6 +259,11 @@ internal sealed class FileDescriptorVerdict
             _visiting.Remove(constructor);
         }
     }
+
+    private static bool IsRecordCopyConstructor(IMethodSymbol constructor)
+        => constructor.ContainingType.IsRecord
+           && constructor.Parameters.Length == 1
+           && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type.OriginalDefinition, constructor.ContainingType.OriginalDefinition);
 
     private static bool IsSameOrBase(INamedTypeSymbol candidate, INamedTypeSymbol type)
     {

@@ -358,4 +358,25 @@ public class NearMissTests
                 public static int Iommufd(vfio_device_bind_iommufd bind) => bind.iommufd;
             }
             """);
+
+    [Fact]
+    public Task Record_whose_every_creation_sets_the_fd_and_whose_copies_keep_it()
+        => Vfio003.AnalyzeAsync("""
+            sealed record Mapping
+            {
+                public int Fd { get; init; }
+                public ulong Iova { get; init; }
+
+                public int Unmap(IKernel kernel) => kernel.Ioctl(Fd, 0x3b72);
+            }
+
+            static class Mappings
+            {
+                public static Mapping Map(IKernel kernel, ulong iova)
+                {
+                    var mapping = new Mapping { Fd = kernel.Open("/dev/iommu"), Iova = iova };
+                    return mapping with { Iova = iova + 4096 };
+                }
+            }
+            """);
 }
