@@ -51,9 +51,19 @@ internal sealed class OverlappingMemberAnalysisSession
             }
         }
 
-        var result = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
-            .OfType<INamedTypeSymbol>()
-            .Any(t => t.TypeKind == TypeKind.Struct && _geometry.Catalog.HasOverlap(t));
+        bool result;
+        try
+        {
+            result = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
+                .OfType<INamedTypeSymbol>()
+                .Any(t => t.TypeKind == TypeKind.Struct && _geometry.Catalog.HasOverlap(t));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            InternalErrors.Enqueue("layout survey: " + exception);
+            result = false;
+        }
+
         lock (_gate)
         {
             _declaresUnion = result;

@@ -18,6 +18,9 @@ internal sealed class StructLayoutCatalog
 {
     private const int MaximumNesting = 24;
 
+    // Larger than any kernel ABI struct; past it (or past int arithmetic) a layout is not trusted.
+    private const long MaximumSize = 1 << 24;
+
     // LayoutKind values of System.Runtime.InteropServices.LayoutKind.
     private const int LayoutKindExplicit = 2;
     private const int LayoutKindAuto = 3;
@@ -167,7 +170,7 @@ internal sealed class StructLayoutCatalog
             }
         }
 
-        if (layoutKind == LayoutKindAuto || pack < 0 || declaredSize < 0)
+        if (layoutKind == LayoutKindAuto || pack < 0 || declaredSize < 0 || declaredSize > MaximumSize)
         {
             return null;
         }
@@ -193,8 +196,14 @@ internal sealed class StructLayoutCatalog
             }
 
             var element = fieldLayouts[0];
+            var arraySize = (long)element.Size * inlineLength;
+            if (arraySize > MaximumSize)
+            {
+                return null;
+            }
+
             return new TypeLayout(
-                checked(element.Size * inlineLength),
+                (int)arraySize,
                 element.Alignment,
                 isExplicit: false,
                 ImmutableDictionary.Create<IFieldSymbol, int>(SymbolEqualityComparer.Default).Add(element.Field, 0));
@@ -209,6 +218,11 @@ internal sealed class StructLayoutCatalog
             {
                 var offset = ReadFieldOffset(field);
                 if (offset is null)
+                {
+                    return null;
+                }
+
+                if ((long)offset.Value + size > MaximumSize)
                 {
                     return null;
                 }
@@ -230,6 +244,11 @@ internal sealed class StructLayoutCatalog
             {
                 var effective = Packed(fieldAlignment, pack);
                 extent = RoundUp(extent, effective);
+                if ((long)extent + size > MaximumSize)
+                {
+                    return null;
+                }
+
                 offsets[field] = extent;
                 extent += size;
                 alignment = Math.Max(alignment, effective);
@@ -250,7 +269,8 @@ internal sealed class StructLayoutCatalog
             }
 
             var element = GetLayout(pointer.PointedAtType, depth + 1);
-            return element is null ? null : (checked(element.Size * field.FixedSize), element.Alignment);
+            var bufferSize = (long)(element?.Size ?? 0) * field.FixedSize;
+            return element is null || bufferSize > MaximumSize ? null : ((int)bufferSize, element.Alignment);
         }
 
         if (field.Type.IsReferenceType || field.Type.TypeKind == TypeKind.TypeParameter)
