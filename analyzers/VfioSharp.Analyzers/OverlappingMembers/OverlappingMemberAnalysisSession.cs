@@ -20,7 +20,7 @@ internal sealed class OverlappingMemberAnalysisSession
     private readonly UnionGeometry _geometry;
     private readonly ConcurrentDictionary<ISymbol, Lazy<MemberFindings>> _findings = new(SymbolEqualityComparer.Default);
     private readonly object _gate = new();
-    private bool? _declaresUnion;
+    private OverlappingMemberIndex? _index;
 
     private OverlappingMemberAnalysisSession(Compilation compilation)
     {
@@ -45,31 +45,31 @@ internal sealed class OverlappingMemberAnalysisSession
     {
         lock (_gate)
         {
-            if (_declaresUnion is { } known)
+            if (_index is not null)
             {
-                return known;
+                return !_index.IsEmpty;
             }
         }
 
-        bool result;
+        OverlappingMemberIndex index;
         try
         {
-            result = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
+            var structs = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
                 .OfType<INamedTypeSymbol>()
-                .Any(t => t.TypeKind == TypeKind.Struct && _geometry.Catalog.HasOverlap(t));
+                .Where(t => t.TypeKind == TypeKind.Struct);
+            index = new OverlappingMemberIndex(_geometry.Catalog, structs);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             InternalErrors.Enqueue("layout survey: " + exception);
-            result = false;
+            index = new OverlappingMemberIndex(_geometry.Catalog, []);
         }
 
         lock (_gate)
         {
-            _declaresUnion = result;
+            _index ??= index;
+            return !_index.IsEmpty;
         }
-
-        return result;
     }
 
     public MemberFindings GetFindings(OperationBlockAnalysisContext context)
@@ -93,7 +93,8 @@ internal sealed class OverlappingMemberAnalysisSession
     {
         try
         {
-            return MemberAnalysis.Analyze(context, _geometry);
+            var index = _index;
+            return index is null ? MemberFindings.None : MemberAnalysis.Analyze(context, _geometry, index);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

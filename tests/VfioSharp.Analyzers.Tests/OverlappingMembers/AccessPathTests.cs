@@ -292,6 +292,30 @@ public sealed class AccessPathTests
             """);
 
     [Fact]
+    public Task Through_a_union_declared_as_a_nested_type()
+        => VerifyAsync("""
+            using System.Runtime.InteropServices;
+
+            sealed class Device
+            {
+                [StructLayout(LayoutKind.Explicit)]
+                internal struct Reply
+                {
+                    [FieldOffset(0)] public uint in_type;
+                    [FieldOffset(0)] public uint out_type;
+                }
+
+                private Reply reply;
+
+                public void Ask(uint type, uint answer)
+                {
+                    reply.in_type = type;
+                    {|VFIO001:reply.out_type|} = answer;
+                }
+            }
+            """);
+
+    [Fact]
     public Task Inside_a_local_function_on_a_captured_local()
         => VerifyWithReviewTypesAsync("""
             static class Code

@@ -12,12 +12,12 @@ namespace VfioSharp.Analyzers.OverlappingMembers;
 
 /// <summary>
 /// Runs the union dataflow over every control flow graph of one member: its body, then each local
-/// function and lambda in its own graph. Members that never touch a union cost one walk of their
-/// operations.
+/// function and lambda in its own graph. Members that don't name two overlapping fields of one
+/// union can't have a finding and cost a scan of their identifiers.
 /// </summary>
 internal static class MemberAnalysis
 {
-    public static MemberFindings Analyze(OperationBlockAnalysisContext context, UnionGeometry geometry)
+    public static MemberFindings Analyze(OperationBlockAnalysisContext context, UnionGeometry geometry, OverlappingMemberIndex index)
     {
         var clobbers = ImmutableArray.CreateBuilder<ClobberFinding>();
         var punningReads = ImmutableArray.CreateBuilder<PunningReadFinding>();
@@ -35,7 +35,7 @@ internal static class MemberAnalysis
                 continue;
             }
 
-            if (!TouchesUnion(root, geometry.Catalog))
+            if (!index.MayNameOverlappingPair(root.Syntax) || !index.ReferencesOverlappingPair(root))
             {
                 continue;
             }
@@ -49,20 +49,6 @@ internal static class MemberAnalysis
         return clobbers.Count == 0 && punningReads.Count == 0
             ? MemberFindings.None
             : new MemberFindings(clobbers.ToImmutable(), punningReads.ToImmutable());
-    }
-
-    /// <summary>Whether any operation has a type that holds a union by value or points at one.</summary>
-    private static bool TouchesUnion(IOperation root, StructLayoutCatalog catalog)
-    {
-        foreach (var operation in root.DescendantsAndSelf())
-        {
-            if (operation.Type is { } type && (type.TypeKind is TypeKind.Struct or TypeKind.Pointer) && catalog.CarriesUnion(type))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static void AnalyzeGraph(

@@ -610,8 +610,11 @@ internal sealed class PathTransfer
         }
     }
 
-    private static StorageLocation? NewRoot(StorageRootKind kind, ISymbol? anchor, ITypeSymbol type)
-        => type.IsReferenceType ? null : new StorageLocation(new StorageRoot(kind, anchor, ImmutableArray<ISymbol>.Empty, type), ImmutableArray<IFieldSymbol>.Empty, type);
+    /// <summary>Storage that can't hold a union is not worth a root (most locals are ints).</summary>
+    private StorageLocation? NewRoot(StorageRootKind kind, ISymbol? anchor, ITypeSymbol type)
+        => type.IsReferenceType || !Geometry.Catalog.CarriesUnion(type)
+            ? null
+            : new StorageLocation(new StorageRoot(kind, anchor, ImmutableArray<ISymbol>.Empty, type), ImmutableArray<IFieldSymbol>.Empty, type);
 
     /// <summary>Variables of an enclosing function, seen from a nested one, are shared with code that runs at unknown times.</summary>
     private bool IsCapturedFromEnclosingFunction(ISymbol symbol)
@@ -735,8 +738,10 @@ internal sealed class PathTransfer
         return default;
     }
 
-    private static StorageLocation NewFieldRoot(ISymbol? anchor, ImmutableArray<ISymbol> chain, ITypeSymbol type)
-        => new(new StorageRoot(StorageRootKind.Field, anchor, chain, type), ImmutableArray<IFieldSymbol>.Empty, type);
+    private StorageLocation? NewFieldRoot(ISymbol? anchor, ImmutableArray<ISymbol> chain, ITypeSymbol type)
+        => Geometry.Catalog.CarriesUnion(type)
+            ? new StorageLocation(new StorageRoot(StorageRootKind.Field, anchor, chain, type), ImmutableArray<IFieldSymbol>.Empty, type)
+            : null;
 
     /// <summary>Evaluates the parts of an access chain that are not storage (a call returning an object, an index, a pointer expression).</summary>
     private void VisitChainBase(IOperation operation)

@@ -33,8 +33,9 @@ internal sealed class UnionGeometry
                     return [];
                 }
 
-                var slot = new UnionSlot(location.Root, location.Path.RemoveRange(k, location.Path.Length - k), type, layout);
-                var access = CreateAccess(slot, location.Path.RemoveRange(0, k));
+                var path = location.Path;
+                var slot = new UnionSlot(location.Root, k == path.Length ? path : ImmutableArray.Create(path, 0, k), type, layout);
+                var access = CreateAccess(slot, k == 0 ? path : ImmutableArray.Create(path, k, path.Length - k));
                 return access is null ? [] : [access];
             }
 

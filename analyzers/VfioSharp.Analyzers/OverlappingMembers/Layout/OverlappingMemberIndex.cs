@@ -1,0 +1,129 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace VfioSharp.Analyzers.OverlappingMembers;
+
+/// <summary>
+/// The pairs of fields that share bytes in the compilation's explicit-layout structs. A clobber or
+/// a punning read needs two such fields of one struct named in one method body (the two arms where
+/// the paths part), so a method that doesn't name a pair is skipped before any graph is built:
+/// first by identifier names in its syntax, then exactly by the fields its operations reference.
+/// </summary>
+internal sealed class OverlappingMemberIndex
+{
+    private readonly StructLayoutCatalog _catalog;
+    private readonly Dictionary<string, HashSet<string>> _overlappingNames = new(System.StringComparer.Ordinal);
+
+    public OverlappingMemberIndex(StructLayoutCatalog catalog, IEnumerable<INamedTypeSymbol> sourceStructs)
+    {
+        _catalog = catalog;
+        foreach (var type in sourceStructs)
+        {
+            if (_catalog.GetLayout(type) is not { IsExplicit: true })
+            {
+                continue;
+            }
+
+            var fields = StructLayoutCatalog.InstanceFields(type).ToList();
+            for (var i = 0; i < fields.Count; i++)
+            {
+                for (var j = i + 1; j < fields.Count; j++)
+                {
+                    if (Overlap(type, fields[i], fields[j]))
+                    {
+                        Add(fields[i].Name, fields[j].Name);
+                        Add(fields[j].Name, fields[i].Name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the compilation has any explicit-layout struct with overlapping fields.</summary>
+    public bool IsEmpty => _overlappingNames.Count == 0;
+
+    /// <summary>Cheap and coarse: does the syntax mention the names of two overlapping fields of some struct?</summary>
+    public bool MayNameOverlappingPair(SyntaxNode body)
+    {
+        HashSet<string>? seen = null;
+        foreach (var token in body.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken) && _overlappingNames.TryGetValue(token.ValueText, out var partners))
+            {
+                seen ??= new HashSet<string>(System.StringComparer.Ordinal);
+                if (seen.Overlaps(partners))
+                {
+                    return true;
+                }
+
+                seen.Add(token.ValueText);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Exact: do the operations reference two fields of one explicit-layout struct that share bytes?</summary>
+    public bool ReferencesOverlappingPair(IOperation root)
+    {
+        Dictionary<ITypeSymbol, List<IFieldSymbol>>? referenced = null;
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (operation is not IFieldReferenceOperation { Field: { IsStatic: false } field }
+                || !_overlappingNames.ContainsKey(field.Name)
+                || _catalog.GetLayout(field.ContainingType) is not { IsExplicit: true })
+            {
+                continue;
+            }
+
+            referenced ??= new Dictionary<ITypeSymbol, List<IFieldSymbol>>(SymbolEqualityComparer.Default);
+            if (!referenced.TryGetValue(field.ContainingType, out var fields))
+            {
+                referenced.Add(field.ContainingType, fields = new List<IFieldSymbol>());
+            }
+
+            if (fields.Contains(field, SymbolEqualityComparer.Default))
+            {
+                continue;
+            }
+
+            foreach (var other in fields)
+            {
+                if (Overlap(field.ContainingType, field, other))
+                {
+                    return true;
+                }
+            }
+
+            fields.Add(field);
+        }
+
+        return false;
+    }
+
+    private bool Overlap(ITypeSymbol type, IFieldSymbol left, IFieldSymbol right)
+    {
+        var layout = _catalog.GetLayout(type);
+        if (layout is null || !layout.FieldOffsets.TryGetValue(left, out var leftStart) || !layout.FieldOffsets.TryGetValue(right, out var rightStart))
+        {
+            return false;
+        }
+
+        var leftSize = _catalog.SizeOfField(left);
+        var rightSize = _catalog.SizeOfField(right);
+        return leftSize > 0 && rightSize > 0 && leftStart < rightStart + rightSize && rightStart < leftStart + leftSize;
+    }
+
+    private void Add(string name, string partner)
+    {
+        if (!_overlappingNames.TryGetValue(name, out var partners))
+        {
+            _overlappingNames.Add(name, partners = new HashSet<string>(System.StringComparer.Ordinal));
+        }
+
+        partners.Add(partner);
+    }
+}
