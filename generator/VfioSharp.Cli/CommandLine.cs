@@ -19,6 +19,8 @@ internal static class CommandLine
         return Task.FromResult(args[0] switch
         {
             "scan" => ScanCommand.Run(rest, output, error),
+            "diff" => DiffCommand.Run(rest, output, error),
+            "emit" => EmitCommand.Run(rest, output, error),
             _ => Fail(error, $"unknown command '{args[0]}'"),
         });
     }
@@ -35,5 +37,10 @@ internal static class CommandLine
           vfiosharp scan --root <include-root> --header <path> [--header <path> ...] --out <model.json> [--strict]
               Parse uapi headers (relative to the include root) with libclang and write the model.
               --strict: an ioctl whose argument can't be determined is an error.
+          vfiosharp diff <old.json> <new.json> [--docs]
+              What changed between two models; ABI-relevant changes are marked [ABI]. Exit code 0: no
+              differences, 1: differences, 2: usage error or unreadable model. --docs: kerneldoc changes too.
+          vfiosharp emit <model.json> --namespace <Namespace> --out <Bindings.cs> [--public]
+              Write the C# that the generator emits for a model, as one file.
         """;
 }

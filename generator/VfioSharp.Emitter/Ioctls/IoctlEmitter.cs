@@ -1,0 +1,281 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using VfioSharp.Emitter.Docs;
+using VfioSharp.Emitter.Names;
+using VfioSharp.Emitter.Output;
+using VfioSharp.Model;
+using VfioSharp.Model.Ioctls;
+using VfioSharp.Model.Records;
+
+namespace VfioSharp.Emitter.Ioctls
+{
+    /// <summary>
+    /// Request constants, and typed calls that only exist on the handle type of the ioctl's fd kind and
+    /// only take its argument type: a call on the wrong fd kind or with the wrong argument does not compile
+    /// (ten VFIO request numbers are shared by ioctls of different fd kinds). Each ioctl gets a Try form
+    /// that returns the kernel's result or -errno without allocating, and a throwing form.
+    /// </summary>
+    internal sealed class IoctlEmitter
+    {
+        private const string Call = "global::VfioSharp.Ioctls.IoctlCall.Invoke";
+        private const string Throw = "global::VfioSharp.Ioctls.IoctlException.Throw";
+
+        private readonly UapiModel _model;
+        private readonly ISet<string> _emittedRecords;
+        private readonly List<EmitDiagnostic> _diagnostics;
+
+        public IoctlEmitter(UapiModel model, ISet<string> emittedRecords, List<EmitDiagnostic> diagnostics)
+        {
+            _model = model;
+            _emittedRecords = emittedRecords;
+            _diagnostics = diagnostics;
+        }
+
+        public static void WriteRequestConstants(CodeWriter code, UapiModel model, string header)
+        {
+            foreach (var ioctl in model.Ioctls.Where(i => i.Location.File == header))
+            {
+                DocComment.Write(code, ioctl.Doc, "#define " + ioctl.Name + " (request 0x" + ioctl.Request.ToString("X", CultureInfo.InvariantCulture) + ")", ioctl.Location);
+                code.Line("public const ulong " + CSharpNames.Identifier(ioctl.Name) + " = 0x" + ioctl.Request.ToString("X", CultureInfo.InvariantCulture) + "UL;");
+                code.Line();
+            }
+        }
+
+        /// <summary>Writes the typed calls of <paramref name="header"/>'s ioctls into the current class.</summary>
+        public void WriteCalls(CodeWriter code, string header, string headerClass)
+        {
+            foreach (var ioctl in _model.Ioctls.Where(i => i.Location.File == header))
+            {
+                var parameter = Parameter(ioctl);
+                if (parameter is null)
+                {
+                    continue;
+                }
+
+                WriteCall(code, ioctl, headerClass + "." + CSharpNames.Identifier(ioctl.Name), parameter);
+            }
+        }
+
+        private ArgumentShape? Parameter(IoctlModel ioctl)
+        {
+            switch (ioctl.ArgumentKind)
+            {
+                case ArgumentKind.None:
+                    return ArgumentShape.None;
+                case ArgumentKind.Record when ioctl.Passing == ArgumentPassing.Pointer && _emittedRecords.Contains(ioctl.Argument!):
+                    return ArgumentShape.ForRecord(_model.Records.First(r => r.Name == ioctl.Argument));
+                case ArgumentKind.Scalar when ScalarType(ioctl.Argument!) is string scalar:
+                    return ArgumentShape.ForScalar(ioctl, scalar);
+                default:
+                    _diagnostics.Add(new EmitDiagnostic(EmitDiagnosticIds.UntypedIoctl, false, ioctl.Location,
+                        ioctl.Name + ": no typed call is generated (argument " + (ioctl.Argument ?? "undetermined") + ", " + ioctl.ArgumentKind.ToString().ToLowerInvariant() +
+                        "); use the request constant with IoctlCall.Invoke"));
+                    return null;
+            }
+        }
+
+        private static void WriteCall(CodeWriter code, IoctlModel ioctl, string request, ArgumentShape argument)
+        {
+            var handle = HandleType(ioctl.FdKind);
+            var name = CSharpNames.Identifier(ioctl.Name);
+            var parameters = "this " + handle + " fd" + argument.Parameters;
+
+            // The non-throwing form.
+            WriteDoc(code, ioctl, tryForm: true);
+            if (ioctl.Returns == IoctlReturn.Fd)
+            {
+                var returned = HandleType(ioctl.ReturnedFdKind ?? FdKind.Generic);
+                code.Open("public static long Try" + ioctl.Name + "(" + parameters + ", out " + returned + "? opened)");
+                code.Line("opened = null;");
+                code.Line("long result;");
+                argument.WriteInvoke(code, "result = " + Call + "(fd, " + request + ", {0});");
+                code.Open("if (result >= 0)");
+                code.Line("opened = new " + returned + "(fd.Kernel, checked((int)result));");
+                code.Close();
+                code.Line("return result;");
+                code.Close();
+            }
+            else
+            {
+                code.Open("public static long Try" + ioctl.Name + "(" + parameters + ")");
+                argument.WriteInvoke(code, "return " + Call + "(fd, " + request + ", {0});");
+                code.Close();
+            }
+
+            code.Line();
+
+            // The throwing form.
+            WriteDoc(code, ioctl, tryForm: false);
+            var returnType = ioctl.Returns switch
+            {
+                IoctlReturn.Value => "long",
+                IoctlReturn.Fd => HandleType(ioctl.ReturnedFdKind ?? FdKind.Generic),
+                _ => "void",
+            };
+            code.Open("public static " + returnType + " " + name + "(" + parameters + ")");
+            var arguments = "fd" + argument.Arguments;
+            if (ioctl.Returns == IoctlReturn.Fd)
+            {
+                code.Line("var result = Try" + ioctl.Name + "(" + arguments + ", out var opened);");
+                code.Open("if (result < 0)");
+                code.Line(Throw + "(\"" + ioctl.Name + "\", fd, result);");
+                code.Close();
+                code.Line("return opened!;");
+            }
+            else
+            {
+                code.Line("var result = Try" + ioctl.Name + "(" + arguments + ");");
+                code.Open("if (result < 0)");
+                code.Line(Throw + "(\"" + ioctl.Name + "\", fd, result);");
+                code.Close();
+                if (ioctl.Returns == IoctlReturn.Value)
+                {
+                    code.Line("return result;");
+                }
+            }
+
+            code.Close();
+            code.Line();
+        }
+
+        private static void WriteDoc(CodeWriter code, IoctlModel ioctl, bool tryForm)
+        {
+            var direction = ioctl.ArgumentDirection switch
+            {
+                ArgumentDirection.In => "the kernel reads the argument",
+                ArgumentDirection.Out => "the kernel writes the argument",
+                ArgumentDirection.InOut => "the kernel reads the argument and writes it back",
+                _ => "no argument",
+            };
+            var summary = (ioctl.Doc ?? ioctl.Name) + "\n\n" + ioctl.Name + " on a " + ioctl.FdKind.ToString().ToLowerInvariant() + " fd; " + direction + "." +
+                (tryForm
+                    ? "\nReturns the kernel's result (0 or more), or -errno; never throws for a kernel error."
+                    : "\nThrows IoctlException (naming the ioctl, fd kind, fd and errno) when the kernel fails the call.");
+            DocComment.Write(code, summary, "#define " + ioctl.Name, ioctl.Location);
+        }
+
+        private static string HandleType(FdKind kind) => "global::VfioSharp.Handles." + kind switch
+        {
+            FdKind.Container => "ContainerHandle",
+            FdKind.Group => "GroupHandle",
+            FdKind.Device => "DeviceHandle",
+            FdKind.Iommufd => "IommufdHandle",
+            FdKind.Migration => "MigrationHandle",
+            FdKind.DmaBuf => "DmaBufHandle",
+            _ => "GenericFileHandle",
+        };
+
+        /// <summary>The C# type of a scalar argument as the header spells it, or null.</summary>
+        private static string? ScalarType(string spelled) => spelled switch
+        {
+            "__u8" => "byte",
+            "__s8" => "sbyte",
+            "__u16" => "ushort",
+            "__s16" => "short",
+            "__u32" => "uint",
+            "__s32" => "int",
+            "__u64" => "ulong",
+            "__s64" => "long",
+            "char" => "char",
+            _ => CSharpNames.MacroType(spelled),
+        };
+
+        /// <summary>How the argument appears in a typed call's parameters and reaches <c>IoctlCall.Invoke</c>.</summary>
+        private sealed class ArgumentShape
+        {
+            private ArgumentShape(string parameters, string arguments, System.Action<CodeWriter, string> writeInvoke)
+            {
+                Parameters = parameters;
+                Arguments = arguments;
+                WriteInvoke = writeInvoke;
+            }
+
+            public static ArgumentShape None { get; } = new ArgumentShape(string.Empty, string.Empty,
+                (code, invoke) => code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "0")));
+
+            public string Parameters { get; }
+
+            public string Arguments { get; }
+
+            /// <summary>Writes the call; the format item {0} of the template is the argument expression.</summary>
+            public System.Action<CodeWriter, string> WriteInvoke { get; }
+
+            public static ArgumentShape ForRecord(RecordModel record)
+            {
+                var type = CSharpNames.Identifier(record.Name);
+                var sizeField = record.SizeField is null ? null : record.Fields[0];
+                var parameters = ", ref " + type + " argument" + (sizeField is null ? string.Empty : ", bool setSize = true");
+                var arguments = ", ref argument" + (sizeField is null ? string.Empty : ", setSize");
+                return new ArgumentShape(parameters, arguments, (code, invoke) =>
+                {
+                    if (sizeField != null)
+                    {
+                        // Filled in unless the caller sizes the argument itself (a larger reply buffer).
+                        var fieldType = CSharpNames.Integer(sizeField.ElementSize, sizeField.Signed) ?? "uint";
+                        code.Open("if (setSize)");
+                        code.Line("argument." + CSharpNames.Identifier(sizeField.Name) + " = (" + fieldType + ")sizeof(" + type + ");");
+                        code.Close();
+                    }
+
+                    code.Line("// SAFETY: the argument is pinned for the call and is the record this request takes.");
+                    code.Open("fixed (" + type + "* pointer = &argument)");
+                    code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "(nint)pointer"));
+                    code.Close();
+                });
+            }
+
+            public static ArgumentShape ForScalar(IoctlModel ioctl, string type)
+            {
+                if (ioctl.Passing == ArgumentPassing.Value)
+                {
+                    var valueType = type == "char" ? "byte" : type;
+                    return new ArgumentShape(", " + valueType + " value", ", value",
+                        (code, invoke) => code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "unchecked((nint)value)")));
+                }
+
+                if (type == "char")
+                {
+                    // A NUL-terminated string (VFIO_GROUP_GET_DEVICE_FD's device name), encoded on the stack.
+                    return new ArgumentShape(", string value", ", value", (code, invoke) =>
+                    {
+                        code.Line("var length = global::System.Text.Encoding.UTF8.GetByteCount(value);");
+                        code.Line("global::System.Span<byte> text = length < 256 ? stackalloc byte[length + 1] : new byte[length + 1];");
+                        code.Line("global::System.Text.Encoding.UTF8.GetBytes(value, text);");
+                        code.Line("text[length] = 0;");
+                        code.Line("// SAFETY: the bytes are pinned for the call and end with NUL.");
+                        code.Open("fixed (byte* pointer = text)");
+                        code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "(nint)pointer"));
+                        code.Close();
+                    });
+                }
+
+                var modifier = ioctl.ArgumentDirection switch
+                {
+                    ArgumentDirection.Out => "out ",
+                    ArgumentDirection.InOut => "ref ",
+                    _ => string.Empty,
+                };
+                return new ArgumentShape(", " + modifier + type + " value", ", " + modifier + "value", (code, invoke) =>
+                {
+                    if (modifier.Length == 0)
+                    {
+                        // SAFETY: a by-value parameter lives on the stack, which the GC does not move.
+                        code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "(nint)(&value)"));
+                        return;
+                    }
+
+                    if (modifier == "out ")
+                    {
+                        code.Line("value = default;");
+                    }
+
+                    code.Line("// SAFETY: the caller's variable is pinned for the call.");
+                    code.Open("fixed (" + type + "* pointer = &value)");
+                    code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "(nint)pointer"));
+                    code.Close();
+                });
+            }
+        }
+    }
+}
