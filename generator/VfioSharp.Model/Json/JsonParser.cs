@@ -226,7 +226,7 @@ namespace VfioSharp.Model.Json
 
                 if (c < 0x20)
                 {
-                    throw Error(position, node, "unescaped control character " + Describe(c) + " in a string");
+                    throw Error(position, node, "unescaped control character U+" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + " in a string");
                 }
 
                 if (c == '\\')
