@@ -42,6 +42,22 @@ public sealed class DiffCommandTests
     }
 
     [Fact]
+    public void The_readme_shows_the_real_summary_and_lines()
+    {
+        var run = CliRun.Start("diff", Old, New);
+        var lines = run.Output.TrimEnd('\n').Split('\n');
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+        var section = readme[readme.IndexOf("## Diffing header versions", StringComparison.Ordinal)..];
+        var example = section[(section.IndexOf("```text\n", StringComparison.Ordinal) + 8)..];
+        example = example[..example.IndexOf("```", StringComparison.Ordinal)];
+
+        var shown = example.TrimEnd('\n').Split('\n');
+
+        Assert.Equal(lines[^1], shown[^1]);
+        Assert.All(shown[..^1].Where(line => line != "..."), line => Assert.Contains(line, lines));
+    }
+
+    [Fact]
     public void Docs_adds_comment_changes()
     {
         var run = CliRun.Start("diff", "--docs", Old, New);
