@@ -53,7 +53,45 @@ namespace VfioSharp.Emitter.Ioctls
                     continue;
                 }
 
-                WriteCall(code, ioctl, headerClass + "." + CSharpNames.Identifier(ioctl.Name), parameter);
+                var request = headerClass + "." + CSharpNames.Identifier(ioctl.Name);
+                WriteCall(code, ioctl, request, parameter);
+                if (ioctl.ReplyProtocol == ReplyProtocol.ArgszGrow && ioctl.ArgumentKind == ArgumentKind.Record)
+                {
+                    WriteGrowingCall(code, ioctl, request, _model.Records.First(r => r.Name == ioctl.Argument));
+                }
+            }
+        }
+
+        /// <summary>
+        /// For VFIO's variable-size replies: calls that grow the buffer until the record and its capability
+        /// chain fit (pooled, so no allocation in steady state), and a walker over the chain.
+        /// </summary>
+        private static void WriteGrowingCall(CodeWriter code, IoctlModel ioctl, string request, RecordModel record)
+        {
+            const string Reply = "global::VfioSharp.Capabilities.IoctlReply";
+            var handle = HandleType(ioctl.FdKind);
+            var type = CSharpNames.Identifier(record.Name);
+            var reply = Reply + "<" + type + ">";
+            DocComment.Write(code, (ioctl.Doc ?? ioctl.Name) + "\n\nThe whole reply, capability chain included: argsz is grown and the call retried until it fits." +
+                "\nReturns the kernel's result, or -errno; on success the reply owns a pooled buffer (dispose it).", "#define " + ioctl.Name, ioctl.Location);
+            code.Line("public static long Try" + ioctl.Name + "(this " + handle + " fd, " + type + " request, out " + reply + " reply)");
+            code.Line("    => global::VfioSharp.Capabilities.GrowingReply.TryInvoke(fd, " + request + ", in request, out reply);");
+            code.Line();
+            DocComment.Write(code, (ioctl.Doc ?? ioctl.Name) + "\n\nThe whole reply, capability chain included (dispose it); throws IoctlException on failure.", "#define " + ioctl.Name, ioctl.Location);
+            // By value, not `in`: an `in` overload could not stand beside the `ref` form of the fixed-size call (CS0663).
+            code.Open("public static " + reply + " " + CSharpNames.Identifier(ioctl.Name) + "(this " + handle + " fd, " + type + " request)");
+            code.Line("var result = Try" + ioctl.Name + "(fd, request, out var reply);");
+            code.Open("if (result < 0)");
+            code.Line(Throw + "(\"" + ioctl.Name + "\", fd, result);");
+            code.Close();
+            code.Line("return reply;");
+            code.Close();
+            code.Line();
+            if (record.Fields.Any(f => f.Name == "cap_offset" && f.AnonymousRecord is null))
+            {
+                code.Line("/// <summary>The capability chain of a <c>" + record.Name + "</c> reply (from its <c>cap_offset</c>; empty when 0).</summary>");
+                code.Line("public static global::VfioSharp.Capabilities.CapabilityChain Capabilities(this in " + reply + " reply) => reply.CapabilitiesAt(reply.Value.cap_offset);");
+                code.Line();
             }
         }
 
@@ -104,6 +142,14 @@ namespace VfioSharp.Emitter.Ioctls
             }
 
             code.Line();
+            if (argument.SizeSetting is { } tryShort)
+            {
+                WriteDoc(code, ioctl, tryForm: true);
+                var outParameter = ioctl.Returns == IoctlReturn.Fd ? ", out " + HandleType(ioctl.ReturnedFdKind ?? FdKind.Generic) + "? opened" : string.Empty;
+                var outArgument = ioctl.Returns == IoctlReturn.Fd ? ", out opened" : string.Empty;
+                code.Line("public static long Try" + ioctl.Name + "(this " + handle + " fd" + tryShort.Parameters + outParameter + ") => Try" + ioctl.Name + "(fd" + tryShort.Arguments + outArgument + ");");
+                code.Line();
+            }
 
             // The throwing form.
             WriteDoc(code, ioctl, tryForm: false);
@@ -137,6 +183,12 @@ namespace VfioSharp.Emitter.Ioctls
 
             code.Close();
             code.Line();
+            if (argument.SizeSetting is { } throwingShort)
+            {
+                WriteDoc(code, ioctl, tryForm: false);
+                code.Line("public static " + returnType + " " + name + "(this " + handle + " fd" + throwingShort.Parameters + ") => " + name + "(fd" + throwingShort.Arguments + ");");
+                code.Line();
+            }
         }
 
         private static void WriteDoc(CodeWriter code, IoctlModel ioctl, bool tryForm)
@@ -198,6 +250,9 @@ namespace VfioSharp.Emitter.Ioctls
 
             public string Arguments { get; }
 
+            /// <summary>For records with argsz/size: the overload without <c>setSize</c>, which sets it (no optional parameters: RS0027).</summary>
+            public (string Parameters, string Arguments)? SizeSetting { get; private set; }
+
             /// <summary>Writes the call; the format item {0} of the template is the argument expression.</summary>
             public System.Action<CodeWriter, string> WriteInvoke { get; }
 
@@ -205,11 +260,11 @@ namespace VfioSharp.Emitter.Ioctls
             {
                 var type = CSharpNames.Identifier(record.Name);
                 var sizeField = record.SizeField is null ? null : record.Fields[0];
-                var parameters = ", ref " + type + " argument" + (sizeField is null ? string.Empty : ", bool setSize = true");
+                var parameters = ", ref " + type + " argument" + (sizeField is null ? string.Empty : ", bool setSize");
                 var arguments = ", ref argument" + (sizeField is null ? string.Empty : ", setSize");
                 return new ArgumentShape(parameters, arguments, (code, invoke) =>
                 {
-                    if (sizeField != null)
+                    if (sizeField is not null)
                     {
                         // Filled in unless the caller sizes the argument itself (a larger reply buffer).
                         var fieldType = CSharpNames.Integer(sizeField.ElementSize, sizeField.Signed) ?? "uint";
@@ -222,7 +277,10 @@ namespace VfioSharp.Emitter.Ioctls
                     code.Open("fixed (" + type + "* pointer = &argument)");
                     code.Line(string.Format(CultureInfo.InvariantCulture, invoke, "(nint)pointer"));
                     code.Close();
-                });
+                })
+                {
+                    SizeSetting = sizeField is null ? null : (", ref " + type + " argument", ", ref argument, true"),
+                };
             }
 
             public static ArgumentShape ForScalar(IoctlModel ioctl, string type)

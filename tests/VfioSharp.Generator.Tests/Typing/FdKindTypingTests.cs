@@ -25,6 +25,10 @@ public sealed class FdKindTypingTests
                     device.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(ref hotReset);
                     using var opened = group.VFIO_GROUP_GET_DEVICE_FD("0000:00:01.0");
                     long version = container.VFIO_GET_API_VERSION();
+                    using var reply = device.VFIO_DEVICE_GET_INFO(new vfio_device_info());
+                    foreach (var capability in reply.Capabilities()) { _ = capability.Id; }
+                    var region = new vfio_region_info { index = 0 };
+                    device.VFIO_DEVICE_GET_REGION_INFO(ref region, setSize: false);
                 }
             }
             """);

@@ -17,6 +17,9 @@ internal sealed class RecordingKernel : IKernel
 
     public long IoctlResult { get; set; }
 
+    /// <summary>When set, plays the kernel's part of an ioctl (fd, request, argument) and returns its result.</summary>
+    public Func<int, ulong, nint, long>? IoctlBehavior { get; set; }
+
     public int Close(int fd)
     {
         lock (_closed)
@@ -34,7 +37,7 @@ internal sealed class RecordingKernel : IKernel
             _ioctls.Add((fd, request, argument));
         }
 
-        return IoctlResult;
+        return IoctlBehavior?.Invoke(fd, request, argument) ?? IoctlResult;
     }
 
     public int Open(string path, OpenFlags flags) => -Errno.ENOSYS.Value;
