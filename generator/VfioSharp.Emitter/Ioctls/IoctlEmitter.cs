@@ -59,6 +59,10 @@ namespace VfioSharp.Emitter.Ioctls
                 {
                     WriteGrowingCall(code, ioctl, request, _model.Records.First(r => r.Name == ioctl.Argument));
                 }
+                else if (ioctl.ReplyProtocol == ReplyProtocol.Emsgsize && ioctl.ArgumentKind == ArgumentKind.Record)
+                {
+                    WriteTwoCall(code, ioctl, _model.Records.First(r => r.Name == ioctl.Argument));
+                }
             }
         }
 
@@ -189,6 +193,67 @@ namespace VfioSharp.Emitter.Ioctls
                 code.Line("public static " + returnType + " " + name + "(this " + handle + " fd" + throwingShort.Parameters + ") => " + name + "(fd" + throwingShort.Arguments + ");");
                 code.Line();
             }
+        }
+
+        /// <summary>
+        /// The EMSGSIZE two-call protocol (<c>IOMMU_IOAS_IOVA_RANGES</c>): the record points at a caller array
+        /// (a <c>__u64</c> field documented as a pointer to <c>struct E</c>) and counts it (a <c>num_*</c> field);
+        /// when the array is too small the kernel fails with EMSGSIZE and reports the count it needs.
+        /// </summary>
+        private void WriteTwoCall(CodeWriter code, IoctlModel ioctl, RecordModel record)
+        {
+            var count = record.Fields.FirstOrDefault(f => f.Name.StartsWith("num_", System.StringComparison.Ordinal) && f.ElementCategory == TypeCategory.Integer && f.ArrayDimensions.Count == 0);
+            var pointer = record.Fields.FirstOrDefault(f => f.ElementSize == 8 && f.ElementCategory == TypeCategory.Integer && f.Doc != null && f.Doc.IndexOf("ointer", System.StringComparison.Ordinal) >= 0 && ElementRecord(f.Doc) != null);
+            var element = pointer is null ? null : ElementRecord(pointer.Doc!);
+            if (count is null || pointer is null || element is null || !_emittedRecords.Contains(element))
+            {
+                _diagnostics.Add(new EmitDiagnostic(EmitDiagnosticIds.UntypedIoctl, false, ioctl.Location,
+                    ioctl.Name + ": the EMSGSIZE two-call form is not generated: its record has no num_* count and documented array pointer"));
+                return;
+            }
+
+            var handle = HandleType(ioctl.FdKind);
+            var type = CSharpNames.Identifier(record.Name);
+            var elementType = CSharpNames.Identifier(element);
+            var countType = CSharpNames.Integer(count.ElementSize, count.Signed) ?? "uint";
+            var pointerType = CSharpNames.Integer(pointer.ElementSize, pointer.Signed) ?? "ulong";
+            DocComment.Write(code, (ioctl.Doc ?? ioctl.Name) + "\n\nWith the output array: sets " + pointer.Name + " and " + count.Name + " from <paramref name=\"elements\"/>." +
+                "\nReturns the kernel's result, or -errno; on -EMSGSIZE, " + count.Name + " holds how many elements the kernel has.", "#define " + ioctl.Name, ioctl.Location);
+            code.Open("public static long Try" + ioctl.Name + "(this " + handle + " fd, ref " + type + " argument, global::System.Span<" + elementType + "> elements)");
+            code.Line("argument." + CSharpNames.Identifier(count.Name) + " = (" + countType + ")elements.Length;");
+            code.Line("// SAFETY: the elements are pinned for the call, and the count says how many there are.");
+            code.Open("fixed (" + elementType + "* items = elements)");
+            code.Line("argument." + CSharpNames.Identifier(pointer.Name) + " = (" + pointerType + ")(nint)items;");
+            code.Line("return Try" + ioctl.Name + "(fd, ref argument);");
+            code.Close();
+            code.Close();
+            code.Line();
+            DocComment.Write(code, (ioctl.Doc ?? ioctl.Name) + "\n\nAll elements, in a pooled buffer (dispose it): called again with room for as many as the kernel reports (EMSGSIZE)." +
+                "\nThrows IoctlException on any other failure.", "#define " + ioctl.Name, ioctl.Location);
+            code.Open("public static void " + CSharpNames.Identifier(ioctl.Name) + "(this " + handle + " fd, ref " + type + " argument, out global::VfioSharp.Capabilities.PooledElements<" + elementType + "> elements)");
+            code.Line("var capacity = 8;");
+            code.Open("while (true)");
+            code.Line("var pooled = global::VfioSharp.Capabilities.PooledElements.Rent<" + elementType + ">(capacity);");
+            code.Line("var result = Try" + ioctl.Name + "(fd, ref argument, pooled.Buffer);");
+            code.Open("if (result >= 0)");
+            code.Line("elements = pooled.Take(checked((int)argument." + CSharpNames.Identifier(count.Name) + "));");
+            code.Line("return;");
+            code.Close();
+            code.Line("pooled.Dispose();");
+            code.Open("if (result != -global::VfioSharp.Kernel.Errno.EMSGSIZE.Value || argument." + CSharpNames.Identifier(count.Name) + " <= (" + countType + ")capacity)");
+            code.Line(Throw + "(\"" + ioctl.Name + "\", fd, result);");
+            code.Close();
+            code.Line("capacity = checked((int)argument." + CSharpNames.Identifier(count.Name) + ");");
+            code.Close();
+            code.Close();
+            code.Line();
+        }
+
+        /// <summary>The record a pointer field's kerneldoc names (<c>Pointer to the output array of struct iommu_iova_range</c>).</summary>
+        private static string? ElementRecord(string doc)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(doc, @"struct\s+([A-Za-z_][A-Za-z0-9_]*)");
+            return match.Success ? match.Groups[1].Value : null;
         }
 
         private static void WriteDoc(CodeWriter code, IoctlModel ioctl, bool tryForm)
