@@ -60,7 +60,7 @@ namespace VfioSharp.Emitter
                 code.Line("/// <summary>Constants and ioctl request numbers of <c>" + header + "</c>.</summary>");
                 code.Open(accessibility + " static partial class " + headerClass);
                 ConstantEmitter.WriteHeaderConstants(code, model, header, diagnostics);
-                IoctlEmitter.WriteRequestConstants(code, model, header);
+                ioctls.WriteRequestConstants(code, header);
                 code.Close();
                 code.Line();
                 code.Line("/// <summary>Typed calls of the ioctls of <c>" + header + "</c>, as extension methods of the fd kind each is issued on.</summary>");

@@ -32,14 +32,49 @@ namespace VfioSharp.Emitter.Ioctls
             _diagnostics = diagnostics;
         }
 
-        public static void WriteRequestConstants(CodeWriter code, UapiModel model, string header)
+        public void WriteRequestConstants(CodeWriter code, string header)
         {
-            foreach (var ioctl in model.Ioctls.Where(i => i.Location.File == header))
+            foreach (var ioctl in _model.Ioctls.Where(i => i.Location.File == header))
             {
                 DocComment.Write(code, ioctl.Doc, "#define " + ioctl.Name + " (request 0x" + ioctl.Request.ToString("X", CultureInfo.InvariantCulture) + ")", ioctl.Location);
+                WriteRequestAttribute(code, ioctl);
                 code.Line("public const ulong " + CSharpNames.Identifier(ioctl.Name) + " = 0x" + ioctl.Request.ToString("X", CultureInfo.InvariantCulture) + "UL;");
                 code.Line();
             }
+        }
+
+        /// <summary>The table's facts on the constant, for analyzers of raw calls in any assembly (VFIO004, VFIO005).</summary>
+        private void WriteRequestAttribute(CodeWriter code, IoctlModel ioctl)
+        {
+            string argument;
+            string? sizeField = null;
+            switch (ioctl.ArgumentKind)
+            {
+                case ArgumentKind.None:
+                    argument = "null";
+                    break;
+                case ArgumentKind.Record when _emittedRecords.Contains(ioctl.Argument!):
+                    argument = "typeof(" + CSharpNames.Identifier(ioctl.Argument!) + ")";
+                    sizeField = _model.Records.First(r => r.Name == ioctl.Argument).SizeField;
+                    break;
+                case ArgumentKind.Scalar when ScalarType(ioctl.Argument!) is string scalar:
+                    argument = "typeof(" + (scalar == "char" ? "byte" : scalar) + ")";
+                    break;
+                default:
+                    return;
+            }
+
+            var direction = ioctl.ArgumentDirection switch
+            {
+                ArgumentDirection.In => "In",
+                ArgumentDirection.Out => "Out",
+                ArgumentDirection.InOut => "InOut",
+                _ => "None",
+            };
+            var named = (sizeField is null ? string.Empty : ", SizeField = \"" + sizeField + "\"") +
+                (ioctl.Passing == ArgumentPassing.Value ? ", PassedByValue = true" : string.Empty);
+            code.Line("[global::VfioSharp.IoctlRequest(global::VfioSharp.Handles.FdKind." + ioctl.FdKind +
+                ", " + argument + ", global::VfioSharp.IoctlArgumentDirection." + direction + named + ")]");
         }
 
         /// <summary>Writes the typed calls of <paramref name="header"/>'s ioctls into the current class.</summary>

@@ -102,6 +102,8 @@ namespace VfioSharp.Emitter.Records
                 var fieldName = member.Record.Substring(record.Name.Length + 2);
                 code.Line("/// <summary>The anonymous member <c>" + fieldName + "</c> as a whole (its members are also fields of this struct, as in C11).</summary>");
                 code.Line("[global::System.Runtime.InteropServices.FieldOffset(" + member.Offset.ToString(CultureInfo.InvariantCulture) + ")]");
+                var memberSize = _model.Records.First(r => r.Name == member.Record).Size;
+                code.Line("[global::VfioSharp.UapiField(" + member.Offset.ToString(CultureInfo.InvariantCulture) + ", " + memberSize.ToString(CultureInfo.InvariantCulture) + ")]");
                 code.Line("public " + CSharpNames.Identifier(member.Record) + " " + fieldName + ";");
                 code.Line();
             }
@@ -145,6 +147,9 @@ namespace VfioSharp.Emitter.Records
                     write = BitFieldsClass + ".Write(" + self + ", " + bits + ", unchecked((ulong)value))";
                 }
 
+                var firstByte = field.BitOffset!.Value / 8;
+                var touched = (field.BitOffset!.Value % 8 + width + 7) / 8;
+                code.Line("[global::VfioSharp.UapiField(" + firstByte.ToString(CultureInfo.InvariantCulture) + ", " + touched.ToString(CultureInfo.InvariantCulture) + ")]");
                 code.Open("public " + element + " " + name);
                 code.Line("get => " + read + ";");
                 code.Line("set => " + write + ";");
@@ -171,6 +176,7 @@ namespace VfioSharp.Emitter.Records
             }
 
             code.Line("[global::System.Runtime.InteropServices.FieldOffset(" + field.Offset.ToString(CultureInfo.InvariantCulture) + ")]");
+            code.Line("[global::VfioSharp.UapiField(" + field.Offset.ToString(CultureInfo.InvariantCulture) + ", " + field.Size.ToString(CultureInfo.InvariantCulture) + ")]");
             code.Line("public " + type + " " + name + ";");
         }
 
