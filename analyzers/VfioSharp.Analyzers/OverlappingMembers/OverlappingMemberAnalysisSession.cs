@@ -38,10 +38,12 @@ internal sealed class OverlappingMemberAnalysisSession
         => Sessions.GetValue(compilation, c => new OverlappingMemberAnalysisSession(c));
 
     /// <summary>
-    /// Whether the compilation declares a struct with overlapping members. Unions from metadata are
-    /// invisible (their layout is not in custom attributes), so without one nothing can be found.
+    /// Whether the compilation declares a struct with overlapping members, or can use one from a
+    /// reference: a generated uapi record whose fields carry <c>[UapiField]</c> (other unions from
+    /// metadata are invisible, their layout is not in custom attributes). Without one nothing can
+    /// be found.
     /// </summary>
-    public bool DeclaresUnion(CancellationToken cancellationToken)
+    public bool HasUnion(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -56,7 +58,8 @@ internal sealed class OverlappingMemberAnalysisSession
         {
             var structs = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
                 .OfType<INamedTypeSymbol>()
-                .Where(t => t.TypeKind == TypeKind.Struct);
+                .Where(t => t.TypeKind == TypeKind.Struct)
+                .Concat(ReferencedUapiRecords.Find(_compilation, cancellationToken));
             index = new OverlappingMemberIndex(_geometry.Catalog, structs);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

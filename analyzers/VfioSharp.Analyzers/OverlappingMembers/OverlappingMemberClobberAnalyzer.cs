@@ -17,7 +17,7 @@ internal sealed class OverlappingMemberClobberAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var session = OverlappingMemberAnalysisSession.For(start.Compilation);
-            if (!session.DeclaresUnion(start.CancellationToken))
+            if (!session.HasUnion(start.CancellationToken))
             {
                 return;
             }

@@ -53,6 +53,24 @@ internal static class OverlappingMemberVerifier
     public static Task VerifyAsync(string source, params DiagnosticResult[] expected)
         => RunAsync(new Test { TestCode = source }, expected);
 
+    /// <summary>
+    /// Verifies <paramref name="source"/> compiled like a driver: against the running framework and
+    /// the VfioSharp runtime, so that its generated uapi unions come from metadata.
+    /// </summary>
+    public static Task VerifyAgainstRuntimeAsync(string source, params DiagnosticResult[] expected)
+        => RunAsync(new Test(RuntimeReferences.Add) { TestCode = source }, expected);
+
+    /// <summary>Verifies <paramref name="source"/> compiled against net8.0 and a library given as metadata.</summary>
+    public static Task VerifyWithLibraryAsync(string source, MetadataReference library, params DiagnosticResult[] expected)
+        => RunAsync(
+            new Test(state =>
+            {
+                TestReferences.AddNet80(state);
+                state.AdditionalReferences.Add(library);
+            })
+            { TestCode = source },
+            expected);
+
     /// <summary>Verifies an executable: top-level statements need one.</summary>
     public static Task VerifyProgramAsync(string source, params DiagnosticResult[] expected)
     {
@@ -79,8 +97,13 @@ internal static class OverlappingMemberVerifier
     private sealed class Test : CSharpAnalyzerTest<OverlappingMemberClobberAnalyzer, DefaultVerifier>
     {
         public Test()
+            : this(TestReferences.AddNet80)
         {
-            TestReferences.AddNet80(TestState);
+        }
+
+        public Test(Action<SolutionState> addReferences)
+        {
+            addReferences(TestState);
         }
 
         protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers()

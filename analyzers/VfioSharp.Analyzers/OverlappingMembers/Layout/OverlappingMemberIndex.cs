@@ -7,7 +7,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace VfioSharp.Analyzers.OverlappingMembers;
 
 /// <summary>
-/// The pairs of fields that share bytes in the compilation's explicit-layout structs. A clobber or
+/// The pairs of fields that share bytes in the explicit-layout structs the compilation declares or
+/// uses from its references (generated uapi records). A clobber or
 /// a punning read needs two such fields of one struct named in one method body (the two arms where
 /// the paths part), so a method that doesn't name a pair is skipped before any graph is built:
 /// first by identifier names in its syntax, then exactly by the fields its operations reference.
@@ -17,10 +18,10 @@ internal sealed class OverlappingMemberIndex
     private readonly StructLayoutCatalog _catalog;
     private readonly Dictionary<string, HashSet<string>> _overlappingNames = new(System.StringComparer.Ordinal);
 
-    public OverlappingMemberIndex(StructLayoutCatalog catalog, IEnumerable<INamedTypeSymbol> sourceStructs)
+    public OverlappingMemberIndex(StructLayoutCatalog catalog, IEnumerable<INamedTypeSymbol> structs)
     {
         _catalog = catalog;
-        foreach (var type in sourceStructs)
+        foreach (var type in structs)
         {
             if (_catalog.GetLayout(type) is not { IsExplicit: true })
             {

@@ -11,7 +11,8 @@ namespace VfioSharp.Analyzers.OverlappingMembers;
 /// Lays out value types the way the CLR does on a 64-bit target, so that two members of a C-style
 /// union can be compared byte by byte. Only what can be known is laid out: a type whose layout
 /// depends on something invisible (a struct from metadata, whose <c>StructLayout</c> and
-/// <c>FieldOffset</c> are not custom attributes there; a type parameter; a reference field, which
+/// <c>FieldOffset</c> are not custom attributes there, unless it is a generated uapi record whose
+/// fields carry <c>[UapiField]</c> or an inline array; a type parameter; a reference field, which
 /// makes the CLR choose an automatic layout) has no layout, and the rules then stay silent about it.
 /// </summary>
 internal sealed class StructLayoutCatalog
@@ -123,14 +124,71 @@ internal sealed class StructLayoutCatalog
                 return TypeLayout.Scalar(16, 8);
         }
 
-        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } named
-            || !named.OriginalDefinition.Locations.Any(l => l.IsInSource))
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } named)
         {
-            // Metadata hides StructLayout and FieldOffset: guessing could invent or hide an overlap.
             return null;
         }
 
-        return ComputeStructLayout(named, depth);
+        return named.OriginalDefinition.Locations.Any(l => l.IsInSource)
+            ? ComputeStructLayout(named, depth)
+            : ComputeMetadataLayout(named, depth);
+    }
+
+    /// <summary>
+    /// The layout of a struct from metadata, where <c>StructLayout</c> and <c>FieldOffset</c> are
+    /// invisible. Two kinds can be known all the same: an inline array (its attribute is a real one,
+    /// and the CLR lays it out as its element repeated), and a generated uapi record, whose every
+    /// field says where it lies with <c>[UapiField]</c>. Anything else could invent or hide an
+    /// overlap, and has no layout.
+    /// </summary>
+    private TypeLayout? ComputeMetadataLayout(INamedTypeSymbol type, int depth)
+    {
+        var fields = InstanceFields(type).ToList();
+        var inlineLength = ReadInlineArrayLength(type);
+        if (inlineLength != 0)
+        {
+            return inlineLength > 0 && fields.Count == 1 ? InlineArrayLayout(fields[0], inlineLength, depth) : null;
+        }
+
+        var offsets = ImmutableDictionary.CreateBuilder<IFieldSymbol, int>(SymbolEqualityComparer.Default);
+        var alignment = 1;
+        var extent = 0;
+        foreach (var field in fields)
+        {
+            var range = UapiFieldRange.Read(field);
+            var fieldLayout = GetFieldLayout(field, depth);
+            if (range is null || fieldLayout is null || fieldLayout.Value.Size != range.Value.Size || range.Value.End > MaximumSize)
+            {
+                return null;
+            }
+
+            offsets[field] = range.Value.Offset;
+            alignment = Math.Max(alignment, fieldLayout.Value.Alignment);
+            extent = Math.Max(extent, range.Value.End);
+        }
+
+        // Bitfields are properties over bytes no field names; they still span the record.
+        var bitfields = 0;
+        foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+        {
+            if (property.IsStatic || UapiFieldRange.Read(property) is not { } range || range.End > MaximumSize)
+            {
+                continue;
+            }
+
+            bitfields++;
+            alignment = Math.Max(alignment, GetLayout(property.Type, depth + 1)?.Alignment ?? 1);
+            extent = Math.Max(extent, range.End);
+        }
+
+        if (fields.Count + bitfields == 0)
+        {
+            return null;
+        }
+
+        // The C size is not recorded: the extent rounded up to the alignment is what C gives a
+        // record without packing or alignment attributes (the CLR then agrees with the generated Size).
+        return new TypeLayout(RoundUp(extent, alignment), alignment, isExplicit: true, offsets.ToImmutable());
     }
 
     private TypeLayout? ComputeStructLayout(INamedTypeSymbol type, int depth)
@@ -190,23 +248,7 @@ internal sealed class StructLayoutCatalog
 
         if (inlineLength > 0)
         {
-            if (fieldLayouts.Count != 1)
-            {
-                return null;
-            }
-
-            var element = fieldLayouts[0];
-            var arraySize = (long)element.Size * inlineLength;
-            if (arraySize > MaximumSize)
-            {
-                return null;
-            }
-
-            return new TypeLayout(
-                (int)arraySize,
-                element.Alignment,
-                isExplicit: false,
-                ImmutableDictionary.Create<IFieldSymbol, int>(SymbolEqualityComparer.Default).Add(element.Field, 0));
+            return fieldLayouts.Count == 1 ? InlineArrayLayout(fieldLayouts[0].Field, inlineLength, depth) : null;
         }
 
         var offsets = ImmutableDictionary.CreateBuilder<IFieldSymbol, int>(SymbolEqualityComparer.Default);
@@ -259,6 +301,36 @@ internal sealed class StructLayoutCatalog
         return new TypeLayout(Math.Max(total, declaredSize), alignment, layoutKind == LayoutKindExplicit, offsets.ToImmutable());
     }
 
+    private TypeLayout? InlineArrayLayout(IFieldSymbol element, int length, int depth)
+    {
+        var elementLayout = GetFieldLayout(element, depth);
+        var arraySize = (long)(elementLayout?.Size ?? 0) * length;
+        if (elementLayout is null || arraySize > MaximumSize)
+        {
+            return null;
+        }
+
+        return new TypeLayout(
+            (int)arraySize,
+            elementLayout.Value.Alignment,
+            isExplicit: false,
+            ImmutableDictionary.Create<IFieldSymbol, int>(SymbolEqualityComparer.Default).Add(element, 0));
+    }
+
+    /// <summary>The length of <c>[InlineArray(n)]</c> on <paramref name="type"/>: 0 without it, -1 when malformed.</summary>
+    private int ReadInlineArrayLength(INamedTypeSymbol type)
+    {
+        foreach (var attribute in type.OriginalDefinition.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, _inlineArrayAttribute))
+            {
+                return attribute.ConstructorArguments.Length == 1 && TryGetInt(attribute.ConstructorArguments[0].Value, out var length) && length > 0 ? length : -1;
+            }
+        }
+
+        return 0;
+    }
+
     private (int Size, int Alignment)? GetFieldLayout(IFieldSymbol field, int depth)
     {
         if (field.IsFixedSizeBuffer)
@@ -295,7 +367,8 @@ internal sealed class StructLayoutCatalog
             }
         }
 
-        return null;
+        // Generated code in source has both attributes; [UapiField] alone is as good a witness.
+        return UapiFieldRange.Read(field)?.Offset;
     }
 
     private bool HasOverlap(ITypeSymbol type, int depth)
