@@ -124,7 +124,7 @@ public sealed class UnusualCodeCorpusTests
                 span[0].raw = 9;
                 ref Word first = ref span[0];
                 first.low = 2;
-                sum += first.raw;
+                sum += first.low;
                 sum += (ulong)sizeof(Word);
                 return sum;
             }

@@ -204,7 +204,8 @@ internal sealed class PathTransfer
             VisitChainBase(assignment.Value);
             if (assignment.Target is ILocalReferenceOperation refLocal)
             {
-                _flow = _flow.Bind(refLocal.Local, Resolve(assignment.Value).Storage);
+                ForgetPointerTarget(refLocal.Local);
+                _flow = _flow.Bind(refLocal.Local, Resolve(assignment.Value).Storage ?? RefTargetOfUnknownOrigin(refLocal.Local, assignment.Value));
             }
             else
             {
@@ -609,6 +610,17 @@ internal sealed class PathTransfer
                 return null;
         }
     }
+
+    /// <summary>
+    /// What a ref local refers to when it is bound to an element of an array or to what a
+    /// ref-returning method, property or indexer returns (<c>ref container cfg = ref
+    /// vfio_container_create();</c>): storage of its own, like a pointer's unknown target, that
+    /// outlives the method. Other ref values (a conditional over two variables) stay untracked.
+    /// </summary>
+    private StorageLocation? RefTargetOfUnknownOrigin(ILocalSymbol local, IOperation value)
+        => value is IInvocationOperation or IArrayElementReferenceOperation or IPropertyReferenceOperation && IsTrackableVariable(local)
+            ? NewRoot(StorageRootKind.PointerTarget, local, local.Type)
+            : null;
 
     /// <summary>Storage that can't hold a union is not worth a root (most locals are ints).</summary>
     private StorageLocation? NewRoot(StorageRootKind kind, ISymbol? anchor, ITypeSymbol type)

@@ -16,7 +16,10 @@ internal enum StorageRootKind
     /// <summary>A struct field of a heap object or a static field, reached through a chain of references.</summary>
     Field,
 
-    /// <summary>What a pointer points at, when the pointer's target is not known to be tracked storage.</summary>
+    /// <summary>
+    /// What a pointer points at, when the pointer's target is not known to be tracked storage; or
+    /// what a ref local bound to an array element or a ref-returning call refers to.
+    /// </summary>
     PointerTarget,
 
     /// <summary>A variable of an enclosing method, seen from a lambda or local function that captured it.</summary>
