@@ -1,0 +1,16 @@
+using Microsoft.CodeAnalysis;
+using VfioSharp.Analyzers.Ioctls;
+
+namespace VfioSharp.Analyzers.Tests.Ioctls;
+
+/// <summary>Each ioctl rule over the unusual-code corpus: no internal error, no AD0001, no report.</summary>
+public sealed class UnusualCodeCorpusTests
+{
+    [Fact]
+    public Task VFIO004_is_silent_on_the_corpus()
+        => IoctlRuleVerifier<IoctlMismatchAnalyzer>.VerifyAsync(UnusualCodeCorpus.Program, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public Task VFIO004_survives_broken_code()
+        => IoctlRuleVerifier<IoctlMismatchAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
+}
