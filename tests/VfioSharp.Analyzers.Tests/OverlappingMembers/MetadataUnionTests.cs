@@ -53,7 +53,7 @@ public sealed class MetadataUnionTests
             Clobber()
                 .WithSpan(9, 9, 9, 27)
                 .WithSpan(8, 9, 8, 26)
-                .WithArguments("out_data_type", "in_data_type", "iommu_hw_info", "bytes 24-27"));
+                .WithArguments("out_data_type", "in_data_type", "iommu_hw_info", "bytes 0-3"));
 
     [Fact]
     public Task Reading_the_output_arm_nothing_filled_is_a_punning_read()

@@ -113,7 +113,10 @@ internal static class MemberAnalysis
         {
             var store = entry.Key;
             var pending = entry.Value;
-            var (union, offset, shared) = geometry.Divergence(store.Access, pending.Clobbered.Access);
+            var (union, _, shared) = geometry.Divergence(store.Access, pending.Clobbered.Access);
+
+            // Counted from the start of the overwritten member, as it is named in the message.
+            var offset = pending.Clobbered.Access.Start;
             clobbers.Add(new ClobberFinding(
                 store.Operation.Syntax.GetLocation(),
                 pending.Clobbered.Operation.Syntax.GetLocation(),

@@ -90,7 +90,13 @@ internal sealed class MethodShape
                 MarkWritten(deconstruction.Target, function);
                 break;
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
-                MarkAliased(argument.Value);
+                // A scoped ref (every out parameter since C# 11) can't outlive the call: the callee
+                // writes the variable while it runs, and can't keep a way to change it later.
+                if (argument.Parameter.ScopedKind != ScopedKind.ScopedRef)
+                {
+                    MarkAliased(argument.Value);
+                }
+
                 MarkWritten(argument.Value, function);
                 break;
             case IAddressOfOperation addressOf:
