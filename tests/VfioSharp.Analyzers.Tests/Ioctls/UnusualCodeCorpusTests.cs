@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using VfioSharp.Analyzers.Ioctls;
+using VfioSharp.Analyzers.Ioctls.SizeFields;
 
 namespace VfioSharp.Analyzers.Tests.Ioctls;
 
@@ -13,4 +14,12 @@ public sealed class UnusualCodeCorpusTests
     [Fact]
     public Task VFIO004_survives_broken_code()
         => IoctlRuleVerifier<IoctlMismatchAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
+
+    [Fact]
+    public Task VFIO005_is_silent_on_the_corpus()
+        => IoctlRuleVerifier<SizeFieldAnalyzer>.VerifyAsync(UnusualCodeCorpus.Program, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public Task VFIO005_survives_broken_code()
+        => IoctlRuleVerifier<SizeFieldAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
 }
