@@ -16,6 +16,8 @@ public sealed class UapiHeaderBuildTests
         var first = Build(project);
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("VfioSharp: scanning linux/vfio.h", first.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(project, "obj", "Debug", "net10.0", "vfiosharp", "App.Uapi.json")), "the model belongs in obj/");
+        Assert.False(Directory.Exists(Path.Combine(project, "vfiosharp")), "nothing lands outside obj/");
 
         var second = Build(project);
         Assert.True(second.ExitCode == 0, second.Output);
