@@ -1,6 +1,7 @@
 using Microsoft.CodeAnalysis;
 using VfioSharp.Analyzers.Ioctls;
 using VfioSharp.Analyzers.Ioctls.SizeFields;
+using VfioSharp.Analyzers.Results;
 
 namespace VfioSharp.Analyzers.Tests.Ioctls;
 
@@ -22,4 +23,12 @@ public sealed class UnusualCodeCorpusTests
     [Fact]
     public Task VFIO005_survives_broken_code()
         => IoctlRuleVerifier<SizeFieldAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
+
+    [Fact]
+    public Task VFIO008_is_silent_on_the_corpus()
+        => IoctlRuleVerifier<IgnoredResultAnalyzer>.VerifyAsync(UnusualCodeCorpus.Program, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public Task VFIO008_survives_broken_code()
+        => IoctlRuleVerifier<IgnoredResultAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
 }
