@@ -43,6 +43,11 @@ public sealed class IoctlMismatchAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
+            if (!KnownSymbols.HasIoctlRequests(start.Compilation))
+            {
+                return;
+            }
+
             var catalog = new IoctlRequestCatalog();
             start.RegisterOperationAction(c => AnalyzeSafely(c, catalog), OperationKind.Invocation);
         });

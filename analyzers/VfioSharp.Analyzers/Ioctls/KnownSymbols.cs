@@ -43,6 +43,16 @@ internal static class KnownSymbols
         return false;
     }
 
+    /// <summary>
+    /// Whether the compilation can see a type of this metadata name, declared in source or referenced
+    /// (several count too: a type declared twice is still there). Rules bail out early without it.
+    /// </summary>
+    public static bool Declares(Compilation compilation, string metadataName)
+        => !compilation.GetTypesByMetadataName(metadataName).IsEmpty;
+
+    /// <summary>Whether the compilation can see the <c>[IoctlRequest]</c> attribute: without it there are no request constants.</summary>
+    public static bool HasIoctlRequests(Compilation compilation) => Declares(compilation, RootNamespace + ".IoctlRequestAttribute");
+
     /// <summary>Whether <paramref name="type"/> is or derives from the runtime's <c>KernelFileHandle</c>.</summary>
     public static bool IsKernelFileHandle(ITypeSymbol? type)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -41,8 +40,20 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        context.RegisterOperationAction(AnalyzeStatement, OperationKind.Invocation);
-        context.RegisterOperationBlockAction(AnalyzeStores);
+        context.RegisterCompilationStartAction(start =>
+        {
+            // Without the runtime's kernel seam, ioctl call path or handles there is nothing to call.
+            var compilation = start.Compilation;
+            if (!KnownSymbols.Declares(compilation, KnownSymbols.KernelNamespace + ".IKernel")
+                && !KnownSymbols.Declares(compilation, KnownSymbols.IoctlsNamespace + ".IoctlCall")
+                && !KnownSymbols.Declares(compilation, KnownSymbols.HandlesNamespace + ".KernelFileHandle"))
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(AnalyzeStatement, OperationKind.Invocation);
+            start.RegisterOperationBlockAction(AnalyzeStores);
+        });
     }
 
     private static void AnalyzeStatement(OperationAnalysisContext context)

@@ -43,6 +43,11 @@ public sealed class SizeFieldAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
+            if (!KnownSymbols.HasIoctlRequests(start.Compilation))
+            {
+                return;
+            }
+
             var catalog = new IoctlRequestCatalog();
             start.RegisterOperationBlockAction(c => AnalyzeSafely(c, catalog));
         });
