@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Concurrent;
 using Microsoft.CodeAnalysis;
 
@@ -98,25 +97,15 @@ internal sealed class IoctlRequest
 
     private static string? EnumMemberName(TypedConstant constant)
     {
-        if (constant.Kind != TypedConstantKind.Enum || constant.Type is not INamedTypeSymbol type || constant.Value is null)
+        if (constant.Kind != TypedConstantKind.Enum || constant.Type is not INamedTypeSymbol type || constant.Value is not { } value)
         {
             return null;
         }
 
-        long value;
-        try
-        {
-            value = Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception exception) when (exception is InvalidCastException or OverflowException or FormatException)
-        {
-            return null;
-        }
-
+        // An enum constant's value is boxed as the enum's underlying type, like its members' values.
         foreach (var member in type.GetMembers())
         {
-            if (member is IFieldSymbol { HasConstantValue: true, ConstantValue: { } memberValue }
-                && Convert.ToInt64(memberValue, System.Globalization.CultureInfo.InvariantCulture) == value)
+            if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, value))
             {
                 return member.Name;
             }
