@@ -1,11 +1,13 @@
 using Microsoft.CodeAnalysis;
+using VfioSharp.Analyzers.Dma;
 using VfioSharp.Analyzers.Ioctls;
+using VfioSharp.Analyzers.Lifecycle;
 using VfioSharp.Analyzers.Ioctls.SizeFields;
 using VfioSharp.Analyzers.Results;
 
 namespace VfioSharp.Analyzers.Tests.Ioctls;
 
-/// <summary>Each ioctl rule over the unusual-code corpus: no internal error, no AD0001, no report.</summary>
+/// <summary>Each ioctl, lifecycle and DMA rule over the unusual-code corpus: no internal error, no AD0001, no report.</summary>
 public sealed class UnusualCodeCorpusTests
 {
     [Fact]
@@ -31,4 +33,20 @@ public sealed class UnusualCodeCorpusTests
     [Fact]
     public Task VFIO008_survives_broken_code()
         => IoctlRuleVerifier<IgnoredResultAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
+
+    [Fact]
+    public Task VFIO006_is_silent_on_the_corpus()
+        => IoctlRuleVerifier<LifecycleOrderAnalyzer>.VerifyAsync(UnusualCodeCorpus.Program, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public Task VFIO006_survives_broken_code()
+        => IoctlRuleVerifier<LifecycleOrderAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
+
+    [Fact]
+    public Task VFIO007_is_silent_on_the_corpus()
+        => IoctlRuleVerifier<MovableMemoryAnalyzer>.VerifyAsync(UnusualCodeCorpus.Program, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public Task VFIO007_survives_broken_code()
+        => IoctlRuleVerifier<MovableMemoryAnalyzer>.VerifyBrokenAsync(UnusualCodeCorpus.Broken);
 }

@@ -120,4 +120,21 @@ public sealed class LifecycleOrderNearMissTests
             sealed class Group { public void OpenDevice() { } }
             static class Driver { public static void Open() => new Group().OpenDevice(); }
             """);
+
+    [Fact]
+    public Task Code_that_does_not_compile_gets_no_internal_error()
+        => Verify.VerifyBrokenAsync(
+            Declarations + """
+            static class Driver
+            {
+                public static void Open(object container)
+                {
+                    var group = Group.Open(;
+                    group.SetContainer(container, 1);
+                    var unknown = new Missing();
+                    unknown.OpenDevice("a");
+                    group.
+                }
+            }
+            """);
 }
