@@ -1,0 +1,29 @@
+namespace VfioSharp.Simulation.Core;
+
+/// <summary>The machine the simulated kernel pretends to be.</summary>
+public sealed class SimulatedKernelOptions
+{
+    /// <summary>Which Linux it behaves as.</summary>
+    public SimulatedKernelProfile Profile { get; init; } = SimulatedKernelProfile.Linux7;
+
+    /// <summary>Whether an IOMMU exists (devices sit in IOMMU groups). Without one, devices are usable only in no-IOMMU modes.</summary>
+    public bool Iommu { get; init; } = true;
+
+    /// <summary>The vfio module's <c>enable_unsafe_noiommu_mode</c> parameter (only where the profile has VFIO_NOIOMMU).</summary>
+    public bool EnableUnsafeNoIommuMode { get; init; }
+
+    /// <summary>RLIMIT_MEMLOCK in bytes: pinning more fails with ENOMEM unless <see cref="Root"/>.</summary>
+    public ulong MemlockLimitBytes { get; init; } = 8UL << 20;
+
+    /// <summary>Whether the process has root's capabilities (CAP_IPC_LOCK, CAP_SYS_ADMIN: real PFNs in pagemap, CAP_SYS_RAWIO).</summary>
+    public bool Root { get; init; } = true;
+
+    /// <summary>type1's <c>dma_entry_limit</c> module parameter.</summary>
+    public int DmaEntryLimit { get; init; } = 65535;
+
+    /// <summary>Whether the profile has IOMMUFD and device cdevs.</summary>
+    internal bool HasIommufd => Profile is SimulatedKernelProfile.Linux617 or SimulatedKernelProfile.Linux7;
+
+    /// <summary>Whether the profile has VFIO_NOIOMMU and its parameter is on.</summary>
+    internal bool NoIommuEnabled => Profile != SimulatedKernelProfile.DebianStock && EnableUnsafeNoIommuMode;
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using VfioSharp.Simulation.Cdev;
+using VfioSharp.Simulation.Core;
+using VfioSharp.Simulation.Groups;
+using VfioSharp.Simulation.Memory;
+
+namespace VfioSharp.Simulation.Pci;
+
+/// <summary>
+/// A device plugged into the simulated machine: its PCI address, IOMMU group, the vfio-pci state shared by
+/// every fd that opens it (interrupt configuration), and what its DMA goes through.
+/// </summary>
+internal sealed class SimulatedPciFunction
+{
+    public SimulatedPciFunction(SimulatedKernel kernel, SimulatedPciDevice device, string address, int groupNumber, string driver, int index)
+    {
+        Kernel = kernel;
+        Device = device;
+        Address = address;
+        Driver = driver;
+        CdevIndex = index;
+        Dma = new DmaWindow(kernel, address);
+        Interrupts = new VfioPciInterrupts();
+        device.Dma = Dma;
+        device.IntxLine = Interrupts.SetIntxLine;
+        device.MsiTrigger = Interrupts.TriggerMsi;
+        Group = SimulatedIommuGroup.For(kernel, groupNumber, noIommu: !kernel.Options.Iommu);
+        Group.Functions.Add(this);
+    }
+
+    public SimulatedKernel Kernel { get; }
+
+    public SimulatedPciDevice Device { get; }
+
+    public string Address { get; }
+
+    public string Driver { get; set; }
+
+    public int CdevIndex { get; }
+
+    public DmaWindow Dma { get; }
+
+    public VfioPciInterrupts Interrupts { get; }
+
+    public SimulatedIommuGroup Group { get; }
+
+    /// <summary>Device fds open on this function (through its group or its cdev).</summary>
+    public int OpenDeviceFiles { get; set; }
+
+    /// <summary>The cdev fd bound to an iommufd, if one is.</summary>
+    public CdevBinding? BoundCdev { get; set; }
+
+    /// <summary>Whether the device's vfio-pci driver exposes it (bound to vfio-pci).</summary>
+    public bool BoundToVfio => Driver == "vfio-pci";
+
+    /// <summary>The cdev node's name, or null where the profile or mode has none.</summary>
+    public string? CdevName => !Kernel.Options.HasIommufd ? null
+        : Kernel.Options.Iommu ? $"vfio{CdevIndex}"
+        : Kernel.Options.NoIommuEnabled && Kernel.Options.Profile == SimulatedKernelProfile.Linux7 ? $"noiommu-vfio{CdevIndex}"
+        : null;
+
+    /// <summary>Creates what Linux shows of the device in sysfs and /dev.</summary>
+    public void Publish()
+    {
+        var fs = Kernel.FileSystem;
+        var sysfs = "/sys/bus/pci/devices/" + Address;
+        fs.AddText(sysfs + "/vendor", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.VendorId:x4}\n"));
+        fs.AddText(sysfs + "/device", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.DeviceId:x4}\n"));
+        fs.AddText(sysfs + "/class", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.ClassCode:x6}\n"));
+        fs.AddText(sysfs + "/driver_override", () => "(null)\n", _ => { });
+        fs.AddLink(sysfs + "/driver", "../../../bus/pci/drivers/" + Driver);
+        if (Group.Published)
+        {
+            fs.AddLink(sysfs + "/iommu_group", "../../../kernel/iommu_groups/" + Group.Number.ToString(CultureInfo.InvariantCulture));
+            fs.AddLink("/sys/kernel/iommu_groups/" + Group.Number.ToString(CultureInfo.InvariantCulture) + "/devices/" + Address, "../../../../devices/pci0000:00/" + Address);
+        }
+
+        if (BoundToVfio && CdevName is { } cdev)
+        {
+            fs.AddDirectory(sysfs + "/vfio-dev/" + cdev);
+            fs.AddDeviceNode("/dev/vfio/devices/" + cdev, () => new CdevDeviceFile(Kernel, this));
+        }
+
+        Group.Publish();
+    }
+
+    /// <summary>The last device fd closed: vfio-pci disables interrupts and bus mastering, as its close_device does.</summary>
+    public void LastClose()
+    {
+        Interrupts.DisableAll();
+        Device.Reset();
+    }
+}
