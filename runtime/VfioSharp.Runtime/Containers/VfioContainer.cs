@@ -300,6 +300,15 @@ public sealed unsafe class VfioContainer : IDisposable
         }
     }
 
+    /// <summary>A cdev device was attached: the IOAS's ranges are now what its IOMMU allows.</summary>
+    internal void DeviceAttached()
+    {
+        lock (_lifecycle.Gate)
+        {
+            RefreshRanges();
+        }
+    }
+
     /// <summary>A group left: after the last one the kernel dropped the IOMMU and every mapping.</summary>
     internal void GroupLeft(object group)
     {

@@ -24,6 +24,7 @@ public sealed unsafe class VfioDevice : IDisposable
     private readonly Lifecycle<VfioDevice, DeviceState> _lifecycle;
     private readonly List<InterruptSet> _interrupts = [];
     private readonly VfioGroup? _group;
+    private readonly Dictionary<uint, ulong> _regionSizes = [];
     private VfioContainer? _container;
 
     internal VfioDevice(Vfio vfio, PciAddress address, DeviceHandle handle, VfioGroup? group, VfioContainer? container)
@@ -104,6 +105,9 @@ public sealed unsafe class VfioDevice : IDisposable
             {
                 var attach = new vfio_device_attach_iommufd_pt { pt_id = ioas };
                 VfioException.ThrowIfFailed(Handle.TryVFIO_DEVICE_ATTACH_IOMMUFD_PT(ref attach), $"attaching {this} to {container.Describe()}");
+
+                // The IOAS's usable ranges shrink to what the device's IOMMU can map.
+                container.DeviceAttached();
             }
 
             _container = container;
@@ -291,6 +295,18 @@ public sealed unsafe class VfioDevice : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require(operation);
+            if (!_regionSizes.TryGetValue(region, out var size))
+            {
+                using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = region });
+                size = reply.Value.size;
+                _regionSizes.Add(region, size);
+            }
+
+            if (offset >= size || size - offset < (ulong)width)
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{operation}: a {width}-byte access at offset 0x{offset:x} is outside region {region} ({size} bytes) of {this}");
+            }
+
             Span<byte> bytes = stackalloc byte[8];
             var position = ((long)region << RegionShift) + (long)offset;
             if (write)

@@ -86,14 +86,14 @@ public sealed unsafe class GrowingReplyTests
         using var device = new DeviceHandle(kernel, 5);
         for (var i = 0; i < 300; i++)
         {
-            device.TryVFIO_DEVICE_GET_INFO(new vfio_device_info(), out var warm);
+            _ = device.TryVFIO_DEVICE_GET_INFO(new vfio_device_info(), out var warm);
             warm.Dispose();
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 50; i++)
         {
-            device.TryVFIO_DEVICE_GET_INFO(new vfio_device_info(), out var reply);
+            _ = device.TryVFIO_DEVICE_GET_INFO(new vfio_device_info(), out var reply);
             foreach (var capability in reply.Capabilities())
             {
                 _ = capability.Id;

@@ -94,13 +94,13 @@ public sealed class IoctlCallTests
         var argument = (nint)(&off);
         for (var i = 0; i < 100; i++)
         {
-            IoctlCall.Invoke(handle, FIONBIO, argument);
+            _ = IoctlCall.Invoke(handle, FIONBIO, argument);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
-            IoctlCall.Invoke(handle, FIONBIO, argument);
+            _ = IoctlCall.Invoke(handle, FIONBIO, argument);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -122,7 +122,7 @@ public sealed class LinuxKernelTests
         }
         finally
         {
-            Linux.Close(fd);
+            _ = Linux.Close(fd);
         }
     }
 
@@ -156,7 +156,7 @@ public sealed class LinuxKernelTests
         }
         finally
         {
-            Linux.Close(fd);
+            _ = Linux.Close(fd);
         }
 
         Assert.Equal("0123abc789", File.ReadAllText(file.Path));
@@ -172,7 +172,7 @@ public sealed class LinuxKernelTests
         }
         finally
         {
-            Linux.Close(fd);
+            _ = Linux.Close(fd);
         }
     }
 
@@ -249,7 +249,7 @@ public sealed class LinuxKernelTests
         }
         finally
         {
-            Linux.Close(fd);
+            _ = Linux.Close(fd);
         }
     }
 
