@@ -41,6 +41,23 @@ public sealed class VfioException : Exception
         }
     }
 
+    /// <summary>Runs a step whose typed calls throw <see cref="Ioctls.IoctlException"/>, naming the step when one does.</summary>
+    internal static T Wrap<T>(string step, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Ioctls.IoctlException failed)
+        {
+            throw new VfioException(step, failed.Errno, inner: failed);
+        }
+        catch (InvalidDataException malformed)
+        {
+            throw new VfioException(step + ": the kernel's reply is malformed", inner: malformed);
+        }
+    }
+
     internal static VfioException From(long result, string step)
     {
         var errno = Kernel.Errno.FromResult(result);

@@ -62,7 +62,17 @@ public sealed unsafe class VfioContainer : IDisposable
                 }
 
                 IoasId = alloc.out_ioas_id;
-                RefreshRanges();
+                try
+                {
+                    RefreshRanges();
+                }
+                catch
+                {
+                    var destroy = new iommu_destroy { id = alloc.out_ioas_id };
+                    _ = Iommufd.TryIOMMU_DESTROY(ref destroy);
+                    Iommufd.Dispose();
+                    throw;
+                }
                 _lifecycle.MoveTo(ContainerState.Ready);
                 break;
             default:
@@ -359,6 +369,13 @@ public sealed unsafe class VfioContainer : IDisposable
 
     private void RefreshRanges()
     {
+        var ranges = VfioException.Wrap($"reading the IOVA ranges of {Describe()}", ReadRanges);
+        _ranges = ranges;
+        _allocator = new IovaAllocator(ranges);
+    }
+
+    private List<IovaRange> ReadRanges()
+    {
         var ranges = new List<IovaRange>();
         if (Mode == VfioMode.Cdev)
         {
@@ -392,8 +409,7 @@ public sealed unsafe class VfioContainer : IDisposable
             }
         }
 
-        _ranges = ranges;
-        _allocator = new IovaAllocator(ranges);
+        return ranges;
     }
 
     private long KernelMap(DmaMapping mapping)

@@ -123,8 +123,11 @@ public sealed unsafe class VfioDevice : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require();
-            using var reply = Handle.VFIO_DEVICE_GET_INFO(default(vfio_device_info));
-            return new DeviceInfo(reply.Value.flags, reply.Value.num_regions, reply.Value.num_irqs);
+            return VfioException.Wrap($"reading the info of {this}", () =>
+            {
+                using var reply = Handle.VFIO_DEVICE_GET_INFO(default(vfio_device_info));
+                return new DeviceInfo(reply.Value.flags, reply.Value.num_regions, reply.Value.num_irqs);
+            });
         }
     }
 
@@ -137,6 +140,13 @@ public sealed unsafe class VfioDevice : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require();
+            return VfioException.Wrap($"reading the info of region {index} of {this}", () => ReadRegion(index));
+        }
+    }
+
+    private RegionInfo ReadRegion(uint index)
+    {
+        {
             using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = index });
             var info = reply.Value;
             var areas = new List<(ulong, ulong)>();
@@ -297,8 +307,11 @@ public sealed unsafe class VfioDevice : IDisposable
             _lifecycle.Require(operation);
             if (!_regionSizes.TryGetValue(region, out var size))
             {
-                using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = region });
-                size = reply.Value.size;
+                size = VfioException.Wrap($"reading the size of region {region} of {this}", () =>
+                {
+                    using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = region });
+                    return reply.Value.size;
+                });
                 _regionSizes.Add(region, size);
             }
 
