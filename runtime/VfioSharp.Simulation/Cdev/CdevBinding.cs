@@ -2,13 +2,16 @@ using VfioSharp.Simulation.Iommufd;
 
 namespace VfioSharp.Simulation.Cdev;
 
-/// <summary>A device cdev fd bound to an iommufd: its device object and the IOAS it is attached to, if any.</summary>
-internal sealed class CdevBinding(IommufdFile? iommufd, uint deviceId)
+/// <summary>
+/// What VFIO_DEVICE_BIND_IOMMUFD made of a device cdev fd (<c>df-&gt;iommufd</c>, <c>df-&gt;devid</c>): the iommufd it is
+/// bound to and its device object there. Set on the device's function while bound, so that the group path
+/// (<c>/dev/vfio/N</c>) is refused with EBUSY (<c>vfio_group_fops_open</c>: cdev_device_open_cnt).
+/// </summary>
+internal sealed class CdevBinding(IommufdFile? iommufd, DeviceObject? device)
 {
-    /// <summary>The iommufd it is bound to; null for a no-IOMMU cdev bound with iommufd = -1.</summary>
+    /// <summary>The iommufd it is bound to; null for a no-IOMMU cdev (a profile with no-IOMMU cdevs, bound with iommufd = -1).</summary>
     public IommufdFile? Iommufd { get; } = iommufd;
 
-    public uint DeviceId { get; } = deviceId;
-
-    public HwptObject? Attached { get; set; }
+    /// <summary>The device object (out_devid); null without an iommufd.</summary>
+    public DeviceObject? Device { get; } = device;
 }

@@ -1,3 +1,4 @@
+using VfioSharp.Kernel;
 using VfioSharp.Simulation.Core;
 using VfioSharp.Simulation.Iommufd;
 using VfioSharp.Simulation.Pci;
@@ -6,22 +7,67 @@ using VfioSharp.Uapi;
 namespace VfioSharp.Simulation.Cdev;
 
 /// <summary>
-/// An open <c>/dev/vfio/devices/vfioN</c> (<c>drivers/vfio/device_cdev.c</c>): nothing but BIND_IOMMUFD works
-/// until it is bound; then ATTACH/DETACH_IOMMUFD_PT move its DMA between IOASes, and the vfio-pci ioctls work.
+/// An open <c>/dev/vfio/devices/vfioN</c> (<c>drivers/vfio/device_cdev.c</c>, <c>vfio_main.c</c>). Opening always
+/// works; until VFIO_DEVICE_BIND_IOMMUFD succeeds every other ioctl, read, write and mmap is EINVAL
+/// (<c>df-&gt;access_granted</c>). Bound, it answers ATTACH/DETACH_IOMMUFD_PT itself and hands everything else to
+/// vfio-pci. Closing it detaches and unbinds.
 /// </summary>
-internal sealed unsafe class CdevDeviceFile : VfioPciDeviceFile
+internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPciFunction function) : VfioPciDeviceFile(kernel, function)
 {
+    /// <summary>sizeof(struct vfio_device_bind_iommufd) in 6.17: the size its tail is checked beyond.</summary>
+    private const uint BindSize = 24;
+
     private CdevBinding? _binding;
 
-    public CdevDeviceFile(SimulatedKernel kernel, SimulatedPciFunction function)
-        : base(kernel, function)
+    public override string Description => "VFIO device cdev " + Function.CdevName + " (" + Function.Address + ")" + (_binding is null ? ", not bound" : ", bound");
+
+    /// <summary>
+    /// The checks VFIO_DEVICE_BIND_IOMMUFD makes before it looks at the fd it came on (<c>vfio_df_ioctl_bind_iommufd</c>,
+    /// 6.17 with the fix that checks the tail beyond sizeof, not minsz): EFAULT, EINVAL (argsz &lt; 16, unknown flags,
+    /// iommufd &lt; 0), E2BIG (non-zero bytes past the struct). A group-obtained device fd answers these, then EINVAL.
+    /// </summary>
+    /// <param name="argument">The caller's struct.</param>
+    /// <param name="bind">A copy of it, zero-filled past argsz.</param>
+    /// <param name="allowNoIommufd">Whether iommufd = -1 is accepted (a no-IOMMU cdev on a profile that has them).</param>
+    /// <returns>0, or the negative errno.</returns>
+    public static long CheckBindArguments(nint argument, out vfio_device_bind_iommufd bind, bool allowNoIommufd = false)
     {
-        function.OpenDeviceFiles++;
+        bind = default;
+        if (argument == 0)
+        {
+            return -LinuxErrno.EFAULT;
+        }
+
+        // SAFETY: the struct starts with its __u32 argsz; the caller's struct is argsz bytes long.
+        var argsz = *(uint*)argument;
+        if (argsz < 16)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        var length = Math.Min(argsz, BindSize);
+        fixed (vfio_device_bind_iommufd* copy = &bind)
+        {
+            // SAFETY: as above; the copy is BindSize bytes.
+            Buffer.MemoryCopy((void*)argument, copy, BindSize, length);
+        }
+
+        for (var i = BindSize; i < argsz; i++)
+        {
+            // SAFETY: as above.
+            if (((byte*)argument)[i] != 0)
+            {
+                return -LinuxErrno.E2BIG;
+            }
+        }
+
+        if ((bind.iommufd < 0 && !allowNoIommufd) || (bind.flags & ~(uint)vfio.VFIO_DEVICE_BIND_FLAG_TOKEN) != 0)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        return 0;
     }
-
-    public override string Description => "VFIO device cdev " + Function.CdevName + " (" + Function.Address + ")";
-
-    private bool NoIommu => !Kernel.Options.Iommu;
 
     public override long Ioctl(ulong request, nint argument)
     {
@@ -30,154 +76,183 @@ internal sealed unsafe class CdevDeviceFile : VfioPciDeviceFile
             return Bind(argument);
         }
 
-        if (_binding is null)
+        if (_binding is not { } binding)
         {
             return -LinuxErrno.EINVAL;
         }
 
         return request switch
         {
-            vfio.VFIO_DEVICE_ATTACH_IOMMUFD_PT => Attach(argument),
-            vfio.VFIO_DEVICE_DETACH_IOMMUFD_PT => Detach(argument),
+            vfio.VFIO_DEVICE_ATTACH_IOMMUFD_PT => Attach(binding, argument),
+            vfio.VFIO_DEVICE_DETACH_IOMMUFD_PT => Detach(binding, argument),
             _ => base.Ioctl(request, argument),
         };
     }
 
+    public override long Read(Span<byte> buffer) => _binding is null ? -LinuxErrno.EINVAL : base.Read(buffer);
+
+    public override long Write(ReadOnlySpan<byte> buffer) => _binding is null ? -LinuxErrno.EINVAL : base.Write(buffer);
+
+    public override long PRead(Span<byte> buffer, long offset) => _binding is null ? -LinuxErrno.EINVAL : base.PRead(buffer, offset);
+
+    public override long PWrite(ReadOnlySpan<byte> buffer, long offset) => _binding is null ? -LinuxErrno.EINVAL : base.PWrite(buffer, offset);
+
+    public override nint Mmap(nuint length, MemoryProtection protection, MapFlags flags, long offset)
+        => _binding is null ? -LinuxErrno.EINVAL : base.Mmap(length, protection, flags, offset);
+
     public override void Release()
     {
-        if (_binding is { } binding)
+        if (_binding is not { } binding)
         {
-            DetachNow(binding);
-            if (binding.Iommufd is { } iommufd)
-            {
-                iommufd.Remove(binding.DeviceId);
-                iommufd.ReleaseIfUnused();
-            }
-
-            Function.BoundCdev = null;
-            Function.Dma.Physical = false;
+            // Never bound: the device was never opened through this fd (vfio_df_unbind_iommufd returns at once).
+            return;
         }
 
+        // vfio_df_device_last_close: vfio-pci's close_device first, then the iommufd unbind (which detaches).
         base.Release();
+        _binding = null;
+        Function.BoundCdev = null;
+        Function.Dma.Physical = false;
+        if (binding.Device is { } device)
+        {
+            binding.Iommufd!.Unbind(device);
+        }
+
+        Function.Dma.PageTable = null;
     }
+
+    private bool NoIommu => !Kernel.Options.Iommu;
 
     private long Bind(nint argument)
     {
-        if (argument == 0)
+        var checkedArguments = CheckBindArguments(argument, out var bind, allowNoIommufd: NoIommu);
+        if (checkedArguments != 0)
         {
-            return -LinuxErrno.EFAULT;
+            return checkedArguments;
         }
 
-        // SAFETY: the caller passes a vfio_device_bind_iommufd; argsz is checked first.
-        ref var bind = ref *(vfio_device_bind_iommufd*)argument;
-        if (bind.argsz < 16 || (bind.flags & ~(uint)vfio.VFIO_DEVICE_BIND_FLAG_TOKEN) != 0 || bind.flags != 0)
-        {
-            // A VF token is for SR-IOV devices only.
-            return -LinuxErrno.EINVAL;
-        }
-
-        if (_binding is not null || Function.BoundCdev is not null)
-        {
-            return -LinuxErrno.EINVAL;
-        }
-
-        if (Function.Group.OpenFile is not null || Function.Group.DeviceFiles > 0)
+        // vfio_device_block_group: the group path holds the group.
+        if (Function.Group.OpenFile is not null)
         {
             return -LinuxErrno.EBUSY;
         }
 
-        IommufdFile? iommufd = null;
-        if (bind.iommufd >= 0 || !NoIommu)
+        // One fd binds once; unbinding happens only at close.
+        if (_binding is not null)
         {
-            if (bind.iommufd < 0 || Kernel.FileOf(bind.iommufd) is not IommufdFile file)
-            {
-                return -LinuxErrno.EBADFD;
-            }
-
-            iommufd = file;
+            return -LinuxErrno.EINVAL;
         }
 
-        var deviceId = iommufd?.Add(id => new DeviceObject(id)) ?? 0;
-        _binding = new CdevBinding(iommufd, deviceId);
+        // vfio_df_check_token: vfio_pci_core_match_token_uuid refuses a token for a device that is neither PF nor VF.
+        if ((bind.flags & vfio.VFIO_DEVICE_BIND_FLAG_TOKEN) != 0)
+        {
+            return bind.token_uuid_ptr == 0 ? -LinuxErrno.EFAULT : -LinuxErrno.EINVAL;
+        }
+
+        IommufdFile? iommufd = null;
+        if (bind.iommufd >= 0)
+        {
+            // iommufd_ctx_from_fd.
+            switch (Kernel.FileOf(bind.iommufd))
+            {
+                case null:
+                    return -LinuxErrno.EBADF;
+                case IommufdFile file:
+                    iommufd = file;
+                    break;
+                default:
+                    return -LinuxErrno.EBADFD;
+            }
+        }
+
+        // vfio_df_open: only the group path may open a device twice.
+        if (Function.OpenDeviceFiles != 0)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        // iommu_device_claim_dma_owner: a group's DMA belongs to one iommufd at a time.
+        if (iommufd is not null && Function.Group.Functions.Any(f => f != Function && f.BoundCdev?.Iommufd is { } other && other != iommufd))
+        {
+            return -LinuxErrno.EBUSY;
+        }
+
+        var device = iommufd?.Bind(Function);
+        _binding = new CdevBinding(iommufd, device);
         Function.BoundCdev = _binding;
-        Function.Dma.Physical = NoIommu;
-        bind.out_devid = deviceId;
+        Function.OpenDeviceFiles++;
+        Function.Dma.Physical = iommufd is null;
+
+        // Only out_devid is copied back.
+        // SAFETY: argsz ≥ 16 covers out_devid at offset 12.
+        ((vfio_device_bind_iommufd*)argument)->out_devid = device?.Id ?? 0;
         return 0;
     }
 
-    private long Attach(nint argument)
+    private static long Attach(CdevBinding binding, nint argument)
     {
         if (argument == 0)
         {
             return -LinuxErrno.EFAULT;
         }
 
-        // SAFETY: the caller passes a vfio_device_attach_iommufd_pt.
-        ref var attach = ref *(vfio_device_attach_iommufd_pt*)argument;
+        // SAFETY: the caller passes a vfio_device_attach_iommufd_pt; minsz (12) bytes are read first.
+        var attach = *(vfio_device_attach_iommufd_pt*)argument;
         if (attach.argsz < 12 || (attach.flags & ~(uint)vfio.VFIO_DEVICE_ATTACH_PASID) != 0)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        var binding = _binding!;
-        if (binding.Iommufd is not { } iommufd)
+        if ((attach.flags & vfio.VFIO_DEVICE_ATTACH_PASID) != 0)
         {
-            // A no-IOMMU device has no IOMMU to attach.
+            // edu has no PASID capability; the errno of iommufd's PASID path for such a device was not verified
+            // against a kernel (not a misuse-table row).
+            return attach.argsz < 16 ? -LinuxErrno.EINVAL : -LinuxErrno.EOPNOTSUPP;
+        }
+
+        if (binding.Device is not { } device)
+        {
+            // vfio_iommufd_physical_attach_ioas: no iommufd device (no-IOMMU).
             return -LinuxErrno.EINVAL;
         }
 
-        var ioas = iommufd.Find(attach.pt_id) switch
+        var ptId = attach.pt_id;
+        var attached = binding.Iommufd!.Attach(device, ref ptId);
+        if (attached != 0)
         {
-            IoasObject found => found,
-            HwptObject hwpt => hwpt.Ioas,
-            null => null,
-            _ => (IoasObject?)null,
-        };
-        if (ioas is null)
-        {
-            return iommufd.Find(attach.pt_id) is null ? -LinuxErrno.ENOENT : -LinuxErrno.EINVAL;
+            return attached;
         }
 
-        if (ioas.Table.Mappings.Any(m => ((m.Iova | m.Length) & 4095) != 0 || (m.Last >= 0xfee00000 && m.Iova <= 0xfeefffff) || m.Last > (1UL << 48) - 1))
-        {
-            return -LinuxErrno.EADDRINUSE;
-        }
-
-        DetachNow(binding);
-        var hwptId = iommufd.Add(id => new HwptObject(id, ioas));
-        binding.Attached = (HwptObject)iommufd.Find(hwptId)!;
-        ioas.AttachedDevices++;
-        Function.Dma.PageTable = ioas.Table;
-        attach.pt_id = hwptId;
+        // SAFETY: pt_id lies inside minsz.
+        ((vfio_device_attach_iommufd_pt*)argument)->pt_id = ptId;
         return 0;
     }
 
-    private long Detach(nint argument)
+    private static long Detach(CdevBinding binding, nint argument)
     {
         if (argument == 0)
         {
             return -LinuxErrno.EFAULT;
         }
 
-        // SAFETY: the caller passes a vfio_device_detach_iommufd_pt.
-        ref var detach = ref *(vfio_device_detach_iommufd_pt*)argument;
+        // SAFETY: the caller passes a vfio_device_detach_iommufd_pt; minsz (8) bytes are read first.
+        var detach = *(vfio_device_detach_iommufd_pt*)argument;
         if (detach.argsz < 8 || (detach.flags & ~(uint)vfio.VFIO_DEVICE_DETACH_PASID) != 0)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        DetachNow(_binding!);
-        return 0;
-    }
-
-    private void DetachNow(CdevBinding binding)
-    {
-        if (binding.Attached is { } hwpt)
+        if ((detach.flags & vfio.VFIO_DEVICE_DETACH_PASID) != 0)
         {
-            hwpt.Ioas.AttachedDevices--;
-            binding.Iommufd?.Remove(hwpt.Id);
-            binding.Attached = null;
-            Function.Dma.PageTable = null;
+            // Nothing is ever attached on a PASID here; the PASID detach returns nothing.
+            return detach.argsz < 12 ? -LinuxErrno.EINVAL : 0;
         }
+
+        if (binding.Device is { } device)
+        {
+            binding.Iommufd!.Detach(device);
+        }
+
+        return 0;
     }
 }
