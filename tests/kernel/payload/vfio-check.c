@@ -7,6 +7,7 @@
 //
 // edu's registers (QEMU docs/specs/edu.rst, hw/misc/edu.c): 0x00 identification 0x010000ed,
 // 0x04 liveness (reads back the inverse), 0x08 factorial, 0x20 status (bit 0: computing),
+// 0x24/0x60/0x64 interrupt status/raise/acknowledge (MSI when enabled, INTx otherwise),
 // 0x80/0x88/0x90/0x98 DMA source/destination/count/command (bit 0 start, bit 1 edu->RAM),
 // device buffer at 0x40000. edu accepts only 4-byte accesses below 0x80.
 
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -29,6 +32,9 @@
 #define EDU_LIVENESS 0x04
 #define EDU_FACTORIAL 0x08
 #define EDU_STATUS 0x20
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
 #define EDU_DMA_SRC 0x80
 #define EDU_DMA_DST 0x88
 #define EDU_DMA_COUNT 0x90
@@ -113,7 +119,9 @@ static int region_info(int fd, uint32_t index, struct vfio_region_info *info)
     return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info);
 }
 
-// Device info, config space and the edu registers: the same in every mode.
+static void check_interrupts(const struct device *d);
+
+// Device info, config space, the edu registers and interrupts: the same in every mode.
 static int check_device(struct device *d)
 {
     struct vfio_device_info info = { .argsz = sizeof info };
@@ -169,7 +177,76 @@ static int check_device(struct device *d)
     ok = ok && pwrite(d->fd, &command, 2, (off_t)(d->config_offset + PCI_COMMAND)) == 2;
     ok = ok && pread(d->fd, &command, 2, (off_t)(d->config_offset + PCI_COMMAND)) == 2;
     report(ok && (command & PCI_COMMAND_MASTER), "c.device.bus-master", "command 0x%04x", command);
+    check_interrupts(d);
     return 0;
+}
+
+static int set_irqs(int fd, uint32_t index, uint32_t flags, uint32_t count, int32_t eventfd)
+{
+    char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+    struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+    memset(buf, 0, sizeof buf);
+    set->argsz = sizeof(struct vfio_irq_set) + ((flags & VFIO_IRQ_SET_DATA_EVENTFD) ? count * sizeof(int32_t) : 0);
+    set->flags = flags;
+    set->index = index;
+    set->start = 0;
+    set->count = count;
+    if ((flags & VFIO_IRQ_SET_DATA_EVENTFD) && count == 1)
+        memcpy(set->data, &eventfd, sizeof eventfd);
+    return ioctl(fd, VFIO_DEVICE_SET_IRQS, set);
+}
+
+// Raises edu's interrupt and waits for the eventfd to count it; acknowledges it in edu.
+static int raise_and_wait(const struct device *d, int efd, uint32_t bit)
+{
+    uint32_t status = 0;
+    if (write32(d, EDU_IRQ_RAISE, bit))
+        return -1;
+    struct pollfd p = { .fd = efd, .events = POLLIN };
+    int n = poll(&p, 1, 5000);
+    uint64_t count = 0;
+    if (n == 1 && read(efd, &count, sizeof count) != (ssize_t)sizeof count)
+        count = 0;
+    if (read32(d, EDU_IRQ_STATUS, &status) || write32(d, EDU_IRQ_ACK, status))
+        return -1;
+    if (n != 1 || count == 0 || !(status & bit)) {
+        errno = n == 0 ? ETIMEDOUT : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+// MSI, then INTx (edu signals MSI when it is enabled, INTx otherwise), each to an eventfd.
+static void check_interrupts(const struct device *d)
+{
+    struct vfio_irq_info msi = { .argsz = sizeof msi, .index = VFIO_PCI_MSI_IRQ_INDEX };
+    struct vfio_irq_info intx = { .argsz = sizeof intx, .index = VFIO_PCI_INTX_IRQ_INDEX };
+    int rc = ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &msi) || ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &intx);
+    report(rc == 0 && msi.count >= 1 && intx.count == 1 && (intx.flags & VFIO_IRQ_INFO_AUTOMASKED),
+           "c.irq.info", "MSI count %u flags 0x%x, INTx count %u flags 0x%x", msi.count, msi.flags, intx.count,
+           intx.flags);
+
+    int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    rc = set_irqs(d->fd, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd);
+    int err = errno;
+    int got = rc == 0 && raise_and_wait(d, efd, 0x1) == 0 && raise_and_wait(d, efd, 0x2) == 0;
+    report(got, "c.irq.msi", "SET_IRQS %s, two interrupts %s", rc ? strerror(err) : "ok",
+           got ? "counted" : strerror(errno));
+    rc = set_irqs(d->fd, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, -1);
+    report(rc == 0, "c.irq.msi-disable", "SET_IRQS count 0: %s", rc ? strerror(errno) : "ok");
+
+    // INTx is masked by the kernel when it fires; unmask before the next one.
+    rc = set_irqs(d->fd, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 1, efd);
+    err = errno;
+    got = rc == 0 && raise_and_wait(d, efd, 0x4) == 0;
+    int unmask = got ? set_irqs(d->fd, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK, 1, -1)
+                     : -1;
+    got = got && unmask == 0 && raise_and_wait(d, efd, 0x8) == 0;
+    report(got, "c.irq.intx", "SET_IRQS %s, interrupt, unmask, interrupt: %s", rc ? strerror(err) : "ok",
+           got ? "counted" : strerror(errno));
+    rc = set_irqs(d->fd, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, -1);
+    report(rc == 0, "c.irq.intx-disable", "SET_IRQS count 0: %s", rc ? strerror(errno) : "ok");
+    close(efd);
 }
 
 // A DMA round trip through edu's buffer: RAM at `in` -> edu -> RAM at `out` (bus addresses).
