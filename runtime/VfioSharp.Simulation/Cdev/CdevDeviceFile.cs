@@ -171,6 +171,12 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
             return -LinuxErrno.EINVAL;
         }
 
+        // iommufd_device_bind: MSI isolation needs interrupt remapping (allow_unsafe_interrupts is off).
+        if (iommufd is not null && !Kernel.Options.InterruptRemapping)
+        {
+            return -LinuxErrno.EPERM;
+        }
+
         // iommu_device_claim_dma_owner: a group's DMA belongs to one iommufd at a time.
         if (iommufd is not null && Function.Group.Functions.Any(f => f != Function && f.BoundCdev?.Iommufd is { } other && other != iommufd))
         {

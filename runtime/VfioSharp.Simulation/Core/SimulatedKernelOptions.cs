@@ -18,6 +18,12 @@ public sealed class SimulatedKernelOptions
     /// <summary>Whether the process has root's capabilities (CAP_IPC_LOCK, CAP_SYS_ADMIN: real PFNs in pagemap, CAP_SYS_RAWIO).</summary>
     public bool Root { get; init; } = true;
 
+    /// <summary>
+    /// Whether the IOMMU remaps interrupts (QEMU's intel-iommu with <c>intremap=on</c>). Without it, binding a device
+    /// to an iommufd is EPERM (<c>iommufd_device_bind</c>; iommufd's <c>allow_unsafe_interrupts</c> is off).
+    /// </summary>
+    public bool InterruptRemapping { get; init; } = true;
+
     /// <summary>type1's <c>dma_entry_limit</c> module parameter.</summary>
     public int DmaEntryLimit { get; init; } = 65535;
 
