@@ -3,6 +3,7 @@
 # nodes, runs every executable in /payload and prints one machine-readable line per scenario and a
 # summary, then powers off. The host (tests/kernel/run) reads the lines from the serial console:
 #   VFIOSHARP-RESULT kernel=<release> mode=<mode> payload=<name> scenario=<id> result=PASS|FAIL detail=<text>
+#   VFIOSHARP-BENCH kernel=<release> mode=<mode> payload=<name> name=<id> value=<number> unit=<unit>
 #   VFIOSHARP-SUMMARY kernel=<release> mode=<mode> payloads=<n> passed=<n> failed=<n> status=PASS|FAIL
 export PATH=/bin
 mount -t proc proc /proc
@@ -115,6 +116,11 @@ for payload in /payload/*; do
         shift 2
         result "$name" "$scenario" "$verdict" "$*"
         count=$((count + 1));;
+      "BENCH "*)
+        set -f
+        set -- $line
+        set +f
+        echo "VFIOSHARP-BENCH kernel=$release mode=$mode payload=$name name=$2 value=$3 unit=$4";;
     esac
   done < /tmp/out
   [ $count -gt 0 ] || result "$name" payload.no-results FAIL "printed no PASS/FAIL line"

@@ -81,6 +81,23 @@ static int write32(const struct device *d, uint64_t reg, uint32_t value)
     return pwrite(d->fd, &value, 4, (off_t)(d->bar0_offset + reg)) == 4 ? 0 : -1;
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+// "BENCH <id> <value> <unit>": the guest's /init passes it on; the host prints it and the ratio to
+// another payload's "<prefix>.<same rest>" (the runtime's loop against this one).
+static void bench(const char *id, double value, const char *unit)
+{
+    printf("BENCH %s %.1f %s\n", id, value, unit);
+    fflush(stdout);
+}
+
+#define BENCH_ITERATIONS 1000
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -365,6 +382,7 @@ static int run_group(int noiommu)
     const char *device = getenv_or("VFIOSHARP_DEVICE", "0000:00:01.0");
     char path[64];
     snprintf(path, sizeof path, "/dev/vfio/%s%s", noiommu ? "noiommu-" : "", group_id);
+    uint64_t t0 = now_ns();
 
     int container = open("/dev/vfio/vfio", O_RDWR);
     if (container < 0) {
@@ -397,6 +415,7 @@ static int run_group(int noiommu)
         check_type1_info(container);
 
     struct device d = { .fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, device) };
+    bench("c.bring-up", (double)(now_ns() - t0) / 1000.0, "us");
     report(d.fd >= 0, "c.group.device-fd", "%s: %s", device, d.fd >= 0 ? "ok" : strerror(errno));
     if (d.fd < 0 || check_device(&d))
         return -1;
@@ -434,6 +453,15 @@ static int run_group(int noiommu)
         report(dma == 0 && untouched, "c.dma.unmapped-blocked", "DMA to an unmapped IOVA %s",
                untouched ? "did not land" : "LANDED");
         type1_unmap(container, DMA_IOVA);
+
+        uint64_t b0 = now_ns();
+        int bad = 0;
+        for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
+            bad = type1_map(container, in, DMA_IOVA) || type1_unmap(container, DMA_IOVA);
+        uint64_t b1 = now_ns();
+        report(!bad, "c.dma.map-unmap-loop", "%d x 4 KiB map+unmap: %s", BENCH_ITERATIONS, bad ? strerror(errno) : "ok");
+        if (!bad)
+            bench("c.map-unmap-4k", (double)(b1 - b0) / BENCH_ITERATIONS, "ns/iteration");
     }
 
     // Teardown: after every fd is closed the group and container open and attach again.
@@ -479,6 +507,7 @@ static int run_cdev(int noiommu)
     const char *cdev = getenv_or("VFIOSHARP_CDEV", noiommu ? "/dev/vfio/devices/noiommu-vfio0"
                                                             : "/dev/vfio/devices/vfio0");
     int iommufd = -1;
+    uint64_t t0 = now_ns();
     if (!noiommu) {
         iommufd = open("/dev/iommu", O_RDWR);
         report(iommufd >= 0, "c.cdev.iommufd", "open /dev/iommu: %s", iommufd >= 0 ? "ok" : strerror(errno));
@@ -523,6 +552,7 @@ static int run_cdev(int noiommu)
         free(ranges);
     }
 
+    bench("c.bring-up", (double)(now_ns() - t0) / 1000.0, "us");
     if (check_device(&d))
         return -1;
 
@@ -553,6 +583,15 @@ static int run_cdev(int noiommu)
         report(dma == 0 && untouched, "c.dma.unmapped-blocked", "DMA to an unmapped IOVA %s",
                untouched ? "did not land" : "LANDED");
         ioas_unmap(iommufd, ioas, DMA_IOVA);
+
+        uint64_t b0 = now_ns();
+        int bad = 0;
+        for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
+            bad = ioas_map(iommufd, ioas, in, DMA_IOVA) || ioas_unmap(iommufd, ioas, DMA_IOVA);
+        uint64_t b1 = now_ns();
+        report(!bad, "c.dma.map-unmap-loop", "%d x 4 KiB map+unmap: %s", BENCH_ITERATIONS, bad ? strerror(errno) : "ok");
+        if (!bad)
+            bench("c.map-unmap-4k", (double)(b1 - b0) / BENCH_ITERATIONS, "ns/iteration");
     }
 
     // Teardown: once closed, the cdev opens and binds again.
