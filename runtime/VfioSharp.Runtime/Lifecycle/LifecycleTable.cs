@@ -26,7 +26,8 @@ internal static class LifecycleTable<[DynamicallyAccessedMembers(DynamicallyAcce
     public static bool TryGetRule(string operation, out LifecycleRule rule) => Rules.TryGetValue(operation, out rule);
 
     /// <summary>The bit of a state in an allowed-state mask.</summary>
-    public static ulong Bit(TState state) => 1UL << Convert.ToInt32(state, CultureInfo.InvariantCulture);
+    /// <remarks>Reinterprets the int-based enum rather than converting it: Convert boxes, and this runs on every call.</remarks>
+    public static ulong Bit(TState state) => 1UL << System.Runtime.CompilerServices.Unsafe.As<TState, int>(ref state);
 
     private static Dictionary<string, LifecycleRule> Read()
     {
@@ -55,7 +56,7 @@ internal static class LifecycleTable<[DynamicallyAccessedMembers(DynamicallyAcce
                 continue;
             }
 
-            var allowed = requires is null ? ulong.MaxValue : requires.States.Aggregate(0UL, (mask, state) => mask | Bit((TState)state));
+            var allowed = requires is null ? ulong.MaxValue : requires.States.Aggregate(0UL, (mask, state) => mask | (1UL << Convert.ToInt32(state, CultureInfo.InvariantCulture)));
             var rule = new LifecycleRule(allowed, transitions is null ? -1 : Convert.ToInt32(transitions.State, CultureInfo.InvariantCulture), requires?.MissingStep);
 
             // Overloads share a name, and CallerMemberName gives only the name: they must declare the same.
