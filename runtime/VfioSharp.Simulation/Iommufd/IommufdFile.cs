@@ -121,6 +121,12 @@ internal sealed unsafe class IommufdFile : SimulatedFile
         CompatIoas = null;
     }
 
+    /// <summary>
+    /// The compat IOAS, made on first use (<c>iommufd_vfio_compat_ioas_id</c>): what a group gets when
+    /// VFIO_GROUP_SET_CONTAINER is given a /dev/iommu fd (6.2+), and what the VFIO compat ioctls then act on.
+    /// </summary>
+    public IoasObject GetOrCreateCompatIoas() => CompatIoas ??= Add(id => new IoasObject(id, Kernel));
+
     /// <summary>The device part of VFIO_DEVICE_BIND_IOMMUFD (<c>iommufd_device_bind</c>): a device object and its id.</summary>
     public DeviceObject Bind(SimulatedPciFunction function) => Add(id => new DeviceObject(id, function));
 
