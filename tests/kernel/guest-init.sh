@@ -73,7 +73,7 @@ case $mode in
   group) nodes="/dev/vfio/vfio /dev/vfio/$group";;
   noiommu-group) nodes="/dev/vfio/vfio /dev/vfio/noiommu-$group";;
   cdev) nodes="/dev/iommu /dev/vfio/devices/$cdev_name";;
-  noiommu-cdev) nodes="/dev/vfio/devices/$cdev_name";;
+  noiommu-cdev) nodes="/dev/iommu /dev/vfio/devices/$cdev_name";;
   *) nodes="/nonexistent-mode-$mode";;
 esac
 case $mode in
