@@ -213,6 +213,21 @@ public sealed class CdevTests
     }
 
     [Fact]
+    public void A_linux7_no_iommu_cdev_binds_without_an_iommufd_and_has_nothing_to_attach()
+    {
+        var kernel = new SimulatedKernel(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux7, Iommu = false, EnableUnsafeNoIommuMode = true });
+        kernel.AddPciDevice(new DmaProbeDevice(), CdevMachine.Address, 5);
+        using var device = new DeviceHandle(kernel, kernel.Open("/dev/vfio/devices/noiommu-vfio0", OpenFlags.ReadWrite));
+        Assert.False(device.IsInvalid);
+        var bind = new vfio_device_bind_iommufd { iommufd = -1 };
+        Assert.Equal(0, device.TryVFIO_DEVICE_BIND_IOMMUFD(ref bind));
+        uint ptId = 1;
+        Assert.Equal(-LinuxErrnoNumbers.EINVAL, CdevMachine.Attach(device, ref ptId));
+        var info = new vfio_device_info();
+        Assert.Equal(0, device.TryVFIO_DEVICE_GET_INFO(ref info));
+    }
+
+    [Fact]
     public void Two_devices_of_one_group_share_the_ioas_hwpt_but_not_two_iommufds()
     {
         var kernel = new SimulatedKernel(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617 });
