@@ -197,6 +197,35 @@ public sealed unsafe class VfioDevice : IDisposable
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
     public void Write64(uint region, ulong offset, ulong value) => Access(region, offset, 8, value, write: true);
 
+    /// <summary>Reads an 8-bit register: one 1-byte access.</summary>
+    /// <param name="region">The region.</param>
+    /// <param name="offset">The offset.</param>
+    /// <returns>The value.</returns>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public byte Read8(uint region, ulong offset) => (byte)Access(region, offset, 1, 0, write: false);
+
+    /// <summary>Writes an 8-bit register: one 1-byte access.</summary>
+    /// <param name="region">The region.</param>
+    /// <param name="offset">The offset.</param>
+    /// <param name="value">The value.</param>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public void Write8(uint region, ulong offset, byte value) => Access(region, offset, 1, value, write: true);
+
+    /// <summary>What an interrupt index offers (VFIO_DEVICE_GET_IRQ_INFO).</summary>
+    /// <param name="index">The interrupt index.</param>
+    /// <returns>The info; a <see cref="VfioException"/> for an index the device does not have (ERR on conventional PCI).</returns>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public IrqInfo GetIrqInfo(uint index)
+    {
+        lock (_lifecycle.Gate)
+        {
+            _lifecycle.Require();
+            var info = new vfio_irq_info { index = index };
+            VfioException.ThrowIfFailed(Handle.TryVFIO_DEVICE_GET_IRQ_INFO(ref info), $"reading interrupt index {index} of {this}");
+            return new IrqInfo(info.index, info.flags, info.count);
+        }
+    }
+
     /// <summary>Reads a 16-bit value: one 2-byte access (config space registers are 16 bits wide).</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 2-byte aligned.</param>

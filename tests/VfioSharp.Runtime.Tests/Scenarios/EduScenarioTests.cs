@@ -187,4 +187,24 @@ public sealed class EduScenarioTests
             Assert.Throws<ArgumentOutOfRangeException>(() => device.Read32(0, 1UL << 20));
         }
     }
+
+    [Fact]
+    public void Interrupt_info_and_byte_access_follow_vfio_pci()
+    {
+        var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
+        using (edu)
+        using (var vfio = Vfio.Open(kernel, options))
+        {
+            var device = vfio.OpenDevice(SimulatedMachines.Edu);
+            var intx = device.GetIrqInfo(Uapi.vfio.VFIO_PCI_INTX_IRQ_INDEX);
+            Assert.Equal(1u, intx.Count);
+            Assert.True(intx.Maskable && intx.AutoMasked);
+            Assert.Equal(1u, device.GetIrqInfo(Uapi.vfio.VFIO_PCI_MSI_IRQ_INDEX).Count);
+            Assert.Equal(0u, device.GetIrqInfo(Uapi.vfio.VFIO_PCI_MSIX_IRQ_INDEX).Count);
+            var err = Assert.Throws<VfioException>(() => device.GetIrqInfo(Uapi.vfio.VFIO_PCI_ERR_IRQ_INDEX));
+            Assert.Equal("EINVAL", err.Errno!.Value.Name);
+            Assert.Equal(0x34, device.Read8(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x00));
+            Assert.Equal(0x12, device.Read8(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x01));
+        }
+    }
 }
