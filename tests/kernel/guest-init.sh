@@ -96,8 +96,9 @@ echo 1 > /proc/sys/kernel/printk
 export VFIOSHARP_MODE=$mode VFIOSHARP_DEVICE=$device VFIOSHARP_IOMMU_GROUP=$group
 export VFIOSHARP_CDEV=/dev/vfio/devices/$cdev_name VFIOSHARP_KERNEL=$release
 export HOME=/tmp TMPDIR=/tmp DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+# Top-level executable files run; folders beside them are data they may use (/payload/<folder>/...).
 for payload in /payload/*; do
-  [ -x "$payload" ] || continue
+  [ -f "$payload" ] && [ -x "$payload" ] || continue
   name=${payload##*/}
   payloads=$((payloads + 1))
   echo "VFIOSHARP-PAYLOAD-BEGIN $name uptime=$(cut -d' ' -f1 /proc/uptime)"
