@@ -72,7 +72,7 @@ public sealed unsafe class VfioDevice : IDisposable
         return new VfioDevice(vfio, address, new DeviceHandle(vfio.Kernel, fd), null, null);
     }
 
-    /// <summary>Binds the cdev to the iommufd of <paramref name="container"/> (no-IOMMU cdevs bind to none).</summary>
+    /// <summary>Binds the cdev to the iommufd of <paramref name="container"/> (no-IOMMU cdevs too: the kernel refuses -1).</summary>
     /// <param name="container">The container whose iommufd to bind to.</param>
     /// <exception cref="VfioException">The kernel refused (EBUSY: the group path holds the device).</exception>
     [RequiresState(DeviceState.Open)]
@@ -168,6 +168,13 @@ public sealed unsafe class VfioDevice : IDisposable
             return new RegionInfo(info.index, info.flags, info.size, info.offset, areas);
         }
     }
+
+    /// <summary>Maps a region's mmap-able areas for direct register access (<see cref="MappedRegion"/>); dispose it before the device.</summary>
+    /// <param name="index">The region index.</param>
+    /// <returns>The mapped region.</returns>
+    /// <exception cref="VfioException">The kernel refused a mapping (nothing stays mapped).</exception>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public MappedRegion MapRegion(uint index) => MappedRegion.Map(this, GetRegion(index));
 
     /// <summary>Reads a 32-bit register: one 4-byte access (pread of exactly 4 bytes at the region offset).</summary>
     /// <param name="region">The region (BAR index, or 7 for config space).</param>

@@ -2,6 +2,7 @@ using VfioSharp.Containers;
 using VfioSharp.Devices;
 using VfioSharp.Dma;
 using VfioSharp.Modes;
+using VfioSharp.Regions;
 
 namespace VfioSharp.Runtime.Tests.Scenarios;
 
@@ -205,6 +206,32 @@ public sealed class EduScenarioTests
             Assert.Equal("EINVAL", err.Errno!.Value.Name);
             Assert.Equal(0x34, device.Read8(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x00));
             Assert.Equal(0x12, device.Read8(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x01));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SimulatedMachines.Modes), MemberType = typeof(SimulatedMachines))]
+    public void A_mapped_BAR_reaches_registers_through_pread_and_its_area_through_the_mapping(string variant)
+    {
+        var (kernel, edu, options) = SimulatedMachines.Build(variant);
+        using (edu)
+        {
+            using (var vfio = Vfio.Open(kernel, options))
+            {
+                var device = vfio.OpenDevice(SimulatedMachines.Edu);
+                using var bar = device.MapRegion(0);
+                Assert.Equal(1, bar.MappedAreaCount);
+                Assert.Equal(0x010000edu, bar.Read32(0x00));
+                bar.Write32(0x04, 0x55);
+                Assert.Equal(~0x55u, bar.Read32(0x04));
+                bar.Write64(0x2000, 0x1122334455667788);
+                MappedRegion.WriteBarrier();
+                Assert.Equal(0x1122334455667788UL, bar.Read64(0x2000));
+                Assert.Equal((ushort)0x7788, bar.Read16(0x2000));
+                Assert.Throws<ArgumentOutOfRangeException>(() => bar.Read32(0x2002));
+            }
+
+            SimulatedMachines.AssertNothingLeft(kernel);
         }
     }
 }
