@@ -76,7 +76,11 @@ public sealed unsafe class VfioContainer : IDisposable
                 _lifecycle.MoveTo(ContainerState.Ready);
                 break;
             default:
-                // No-IOMMU cdev: no kernel object; DMA uses physical addresses.
+                // No-IOMMU cdev: DMA uses physical addresses, but the cdev still binds to a real /dev/iommu
+                // (Linux 7.3 refuses iommufd = -1 with EINVAL, tests/kernel/README.md); no IOAS is needed.
+                var noIommuFd = kernel.Open("/dev/iommu", OpenFlags.ReadWrite | OpenFlags.CloseOnExec);
+                VfioException.ThrowIfFailed(noIommuFd, "opening /dev/iommu");
+                Iommufd = new IommufdHandle(kernel, noIommuFd);
                 _ranges = [new IovaRange(0, ulong.MaxValue)];
                 _lifecycle.MoveTo(ContainerState.Ready);
                 break;
@@ -280,8 +284,9 @@ public sealed unsafe class VfioContainer : IDisposable
             {
                 var destroy = new iommu_destroy { id = ioas };
                 _ = Iommufd.TryIOMMU_DESTROY(ref destroy);
-                Iommufd.Dispose();
             }
+
+            Iommufd?.Dispose();
 
             Handle?.Dispose();
             _lifecycle.Complete();

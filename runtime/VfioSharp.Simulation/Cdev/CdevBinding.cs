@@ -7,11 +7,11 @@ namespace VfioSharp.Simulation.Cdev;
 /// bound to and its device object there. Set on the device's function while bound, so that the group path
 /// (<c>/dev/vfio/N</c>) is refused with EBUSY (<c>vfio_group_fops_open</c>: cdev_device_open_cnt).
 /// </summary>
-internal sealed class CdevBinding(IommufdFile? iommufd, DeviceObject? device)
+internal sealed class CdevBinding(IommufdFile iommufd, DeviceObject device)
 {
-    /// <summary>The iommufd it is bound to; null for a no-IOMMU cdev (a profile with no-IOMMU cdevs, bound with iommufd = -1).</summary>
-    public IommufdFile? Iommufd { get; } = iommufd;
+    /// <summary>The iommufd it is bound to (no-IOMMU cdevs too: -1 is EINVAL).</summary>
+    public IommufdFile Iommufd { get; } = iommufd;
 
-    /// <summary>The device object (out_devid); null without an iommufd.</summary>
-    public DeviceObject? Device { get; } = device;
+    /// <summary>The device object (out_devid).</summary>
+    public DeviceObject Device { get; } = device;
 }

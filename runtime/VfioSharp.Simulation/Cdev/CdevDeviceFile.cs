@@ -28,9 +28,8 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
     /// </summary>
     /// <param name="argument">The caller's struct.</param>
     /// <param name="bind">A copy of it, zero-filled past argsz.</param>
-    /// <param name="allowNoIommufd">Whether iommufd = -1 is accepted (a no-IOMMU cdev on a profile that has them).</param>
     /// <returns>0, or the negative errno.</returns>
-    public static long CheckBindArguments(nint argument, out vfio_device_bind_iommufd bind, bool allowNoIommufd = false)
+    public static long CheckBindArguments(nint argument, out vfio_device_bind_iommufd bind)
     {
         bind = default;
         if (argument == 0)
@@ -61,7 +60,8 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
             }
         }
 
-        if ((bind.iommufd < 0 && !allowNoIommufd) || (bind.flags & ~(uint)vfio.VFIO_DEVICE_BIND_FLAG_TOKEN) != 0)
+        // iommufd = -1 is EINVAL for no-IOMMU devices too (seen on 7.3, tests/kernel/README.md).
+        if (bind.iommufd < 0 || (bind.flags & ~(uint)vfio.VFIO_DEVICE_BIND_FLAG_TOKEN) != 0)
         {
             return -LinuxErrno.EINVAL;
         }
@@ -113,11 +113,7 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
         _binding = null;
         Function.BoundCdev = null;
         Function.Dma.Physical = false;
-        if (binding.Device is { } device)
-        {
-            binding.Iommufd!.Unbind(device);
-        }
-
+        binding.Iommufd.Unbind(binding.Device);
         Function.Dma.PageTable = null;
     }
 
@@ -125,7 +121,7 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
 
     private long Bind(nint argument)
     {
-        var checkedArguments = CheckBindArguments(argument, out var bind, allowNoIommufd: NoIommu);
+        var checkedArguments = CheckBindArguments(argument, out var bind);
         if (checkedArguments != 0)
         {
             return checkedArguments;
@@ -149,20 +145,17 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
             return bind.token_uuid_ptr == 0 ? -LinuxErrno.EFAULT : -LinuxErrno.EINVAL;
         }
 
-        IommufdFile? iommufd = null;
-        if (bind.iommufd >= 0)
+        // iommufd_ctx_from_fd.
+        IommufdFile iommufd;
+        switch (Kernel.FileOf(bind.iommufd))
         {
-            // iommufd_ctx_from_fd.
-            switch (Kernel.FileOf(bind.iommufd))
-            {
-                case null:
-                    return -LinuxErrno.EBADF;
-                case IommufdFile file:
-                    iommufd = file;
-                    break;
-                default:
-                    return -LinuxErrno.EBADFD;
-            }
+            case null:
+                return -LinuxErrno.EBADF;
+            case IommufdFile file:
+                iommufd = file;
+                break;
+            default:
+                return -LinuxErrno.EBADFD;
         }
 
         // vfio_df_open: only the group path may open a device twice.
@@ -172,26 +165,27 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
         }
 
         // iommufd_device_bind: MSI isolation needs interrupt remapping (allow_unsafe_interrupts is off).
-        if (iommufd is not null && !Kernel.Options.InterruptRemapping)
+        if (!NoIommu && !Kernel.Options.InterruptRemapping)
         {
             return -LinuxErrno.EPERM;
         }
 
         // iommu_device_claim_dma_owner: a group's DMA belongs to one iommufd at a time.
-        if (iommufd is not null && Function.Group.Functions.Any(f => f != Function && f.BoundCdev?.Iommufd is { } other && other != iommufd))
+        if (Function.Group.Functions.Any(f => f != Function && f.BoundCdev?.Iommufd is { } other && other != iommufd))
         {
             return -LinuxErrno.EBUSY;
         }
 
-        var device = iommufd?.Bind(Function);
+        // A no-IOMMU device binds too (7.3 returns a devid) and keeps using physical addresses.
+        var device = iommufd.Bind(Function, NoIommu);
         _binding = new CdevBinding(iommufd, device);
         Function.BoundCdev = _binding;
         Function.OpenDeviceFiles++;
-        Function.Dma.Physical = iommufd is null;
+        Function.Dma.Physical = NoIommu;
 
         // Only out_devid is copied back.
         // SAFETY: argsz ≥ 16 covers out_devid at offset 12.
-        ((vfio_device_bind_iommufd*)argument)->out_devid = device?.Id ?? 0;
+        ((vfio_device_bind_iommufd*)argument)->out_devid = device.Id;
         return 0;
     }
 
@@ -216,14 +210,8 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
             return attach.argsz < 16 ? -LinuxErrno.EINVAL : -LinuxErrno.EOPNOTSUPP;
         }
 
-        if (binding.Device is not { } device)
-        {
-            // vfio_iommufd_physical_attach_ioas: no iommufd device (no-IOMMU).
-            return -LinuxErrno.EINVAL;
-        }
-
         var ptId = attach.pt_id;
-        var attached = binding.Iommufd!.Attach(device, ref ptId);
+        var attached = binding.Iommufd.Attach(binding.Device, ref ptId);
         if (attached != 0)
         {
             return attached;
@@ -254,11 +242,7 @@ internal sealed unsafe class CdevDeviceFile(SimulatedKernel kernel, SimulatedPci
             return detach.argsz < 12 ? -LinuxErrno.EINVAL : 0;
         }
 
-        if (binding.Device is { } device)
-        {
-            binding.Iommufd!.Detach(device);
-        }
-
+        binding.Iommufd.Detach(binding.Device);
         return 0;
     }
 }

@@ -128,7 +128,7 @@ internal sealed unsafe class IommufdFile : SimulatedFile
     public IoasObject GetOrCreateCompatIoas() => CompatIoas ??= Add(id => new IoasObject(id, Kernel));
 
     /// <summary>The device part of VFIO_DEVICE_BIND_IOMMUFD (<c>iommufd_device_bind</c>): a device object and its id.</summary>
-    public DeviceObject Bind(SimulatedPciFunction function) => Add(id => new DeviceObject(id, function));
+    public DeviceObject Bind(SimulatedPciFunction function, bool noIommu) => Add(id => new DeviceObject(id, function, noIommu));
 
     /// <summary>
     /// VFIO_DEVICE_ATTACH_IOMMUFD_PT (<c>iommufd_device_attach</c> / <c>iommufd_device_replace</c>): to an IOAS through
@@ -141,6 +141,21 @@ internal sealed unsafe class IommufdFile : SimulatedFile
         if (target is null)
         {
             return -LinuxErrno.ENOENT;
+        }
+
+        if (device.NoIommu)
+        {
+            // Linux 7.3 accepts the attach of a no-IOMMU cdev to an IOAS (tests/kernel/README.md) as an access
+            // (iommufd_access_attach, which looks the id up as an IOAS); its DMA stays physical.
+            if (target is not IoasObject accessed)
+            {
+                return -LinuxErrno.ENOENT;
+            }
+
+            DetachAccess(device);
+            accessed.Accesses++;
+            device.AccessIoas = accessed;
+            return 0;
         }
 
         if (target is not (IoasObject or HwptObject))
@@ -196,6 +211,7 @@ internal sealed unsafe class IommufdFile : SimulatedFile
     /// <summary>VFIO_DEVICE_DETACH_IOMMUFD_PT (<c>iommufd_device_detach</c>): nothing attached is not an error.</summary>
     public void Detach(DeviceObject device)
     {
+        DetachAccess(device);
         if (device.Attached is { } hwpt)
         {
             Leave(device, hwpt, newIoas: null);
@@ -225,6 +241,15 @@ internal sealed unsafe class IommufdFile : SimulatedFile
         var created = create(id);
         _objects.Add(id, created);
         return created;
+    }
+
+    private static void DetachAccess(DeviceObject device)
+    {
+        if (device.AccessIoas is { } ioas)
+        {
+            ioas.Accesses--;
+            device.AccessIoas = null;
+        }
     }
 
     /// <summary>Writes the reply back: at most the caller's size (<c>iommufd_ucmd_respond</c>).</summary>
@@ -260,7 +285,7 @@ internal sealed unsafe class IommufdFile : SimulatedFile
                 return -LinuxErrno.ENOENT;
 
             // refcount_dec_if_one fails: a HWPT holds its IOAS, a device its HWPT, VFIO the device.
-            case IoasObject { Hwpts.Count: > 0 } or HwptObject { Devices: > 0 } or DeviceObject:
+            case IoasObject { Hwpts.Count: > 0 } or IoasObject { Accesses: > 0 } or HwptObject { Devices: > 0 } or DeviceObject:
                 return -LinuxErrno.EBUSY;
             case IoasObject ioas:
                 ioas.Destroy();
