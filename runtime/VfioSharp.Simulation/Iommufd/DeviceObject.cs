@@ -16,8 +16,8 @@ internal sealed class DeviceObject(uint id, SimulatedPciFunction function, bool 
     /// </summary>
     public bool NoIommu { get; } = noIommu;
 
-    /// <summary>The IOAS a no-IOMMU device is attached to, if any.</summary>
-    public IoasObject? AccessIoas { get; set; }
+    /// <summary>The object a no-IOMMU device's attach made on its IOAS (no IOMMU domain behind it), if any.</summary>
+    public HwptObject? NoIommuAttachment { get; set; }
 
     /// <summary>The page table the device is attached to, if any.</summary>
     public HwptObject? Attached { get; set; }

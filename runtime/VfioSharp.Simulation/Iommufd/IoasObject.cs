@@ -38,7 +38,7 @@ internal sealed class IoasObject : IommufdObject
     /// <summary>The page tables on this IOAS (<c>ioas-&gt;hwpt_list</c>): each holds a reference, so DESTROY is EBUSY.</summary>
     public IReadOnlyList<HwptObject> Hwpts => _hwpts;
 
-    /// <summary>No-IOMMU devices attached as accesses: each holds a reference, so DESTROY is EBUSY.</summary>
+    /// <summary>No-IOMMU devices attached to it (no domain behind them): each holds a reference, so DESTROY is EBUSY.</summary>
     public int Accesses { get; set; }
 
     /// <summary>IOMMU_OPTION_HUGE_PAGES set to 0 (or VFIO_SET_IOMMU(VFIO_TYPE1_IOMMU) through the compat interface).</summary>

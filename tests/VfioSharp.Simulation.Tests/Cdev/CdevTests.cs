@@ -213,7 +213,7 @@ public sealed class CdevTests
     }
 
     [Fact]
-    public void A_linux7_no_iommu_cdev_binds_to_a_real_iommufd_and_attaches_as_an_access()
+    public void A_linux7_no_iommu_cdev_binds_to_a_real_iommufd_and_attaches_to_an_ioas()
     {
         var kernel = new SimulatedKernel(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux7, Iommu = false, EnableUnsafeNoIommuMode = true });
         kernel.AddPciDevice(new DmaProbeDevice(), CdevMachine.Address, 5);
@@ -229,6 +229,9 @@ public sealed class CdevTests
         var ioas = CdevMachine.AllocateIoas(iommufd);
         var ptId = ioas;
         Assert.Equal(0, CdevMachine.Attach(device, ref ptId));
+
+        // 7.3 wrote back a new object's id (IOAS 2 → pt_id 3).
+        Assert.Equal(ioas + 1, ptId);
         var destroy = new iommu_destroy { id = ioas };
         Assert.Equal(-LinuxErrnoNumbers.EBUSY, iommufd.TryIOMMU_DESTROY(ref destroy));
         Assert.Equal(0, CdevMachine.Detach(device));
