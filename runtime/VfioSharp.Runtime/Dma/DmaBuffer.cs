@@ -64,7 +64,9 @@ public sealed class DmaBuffer : IDisposable
         ArgumentOutOfRangeException.ThrowIfZero(length);
         var page = hugePages ? (nuint)(2 << 20) : 4096;
         var rounded = (length + page - 1) & ~(page - 1);
-        var flags = MapFlags.Private | MapFlags.Anonymous | (hugePages ? MapFlags.HugeTlb : 0);
+        // Populated at once: a page that was never touched has no physical address yet (pagemap reports it
+        // absent), which no-IOMMU DMA needs; the tests/kernel run on Linux 7.3 showed it.
+        var flags = MapFlags.Private | MapFlags.Anonymous | MapFlags.Populate | (hugePages ? MapFlags.HugeTlb : 0);
         var address = kernel.Mmap(0, rounded, MemoryProtection.Read | MemoryProtection.Write, flags, -1, 0);
         if (address is < 0 and >= -4095)
         {
