@@ -5,7 +5,8 @@ using VfioSharp.Modes;
 using VfioSharp.Pci;
 
 // dotnet run --project samples/EduDriver                     the edu device on the simulated kernel, every mode
-// dotnet run --project samples/EduDriver -- --device 0000:00:01.0 [--allow-noiommu]   a real edu under VFIO
+// dotnet run --project samples/EduDriver -- --device 0000:00:01.0 [--mode Group|Cdev|NoIommuGroup|NoIommuCdev] [--allow-noiommu]
+//                                                                  a real edu under VFIO (the mode: chosen as DPDK does unless named)
 var device = Argument("--device");
 var allowNoIommu = args.Contains("--allow-noiommu");
 var timeout = TimeSpan.FromSeconds(5);
@@ -14,7 +15,8 @@ var failures = 0;
 if (device is not null && OperatingSystem.IsLinux())
 {
     var address = PciAddress.Parse(device);
-    using var vfio = Vfio.Open(LinuxKernel.Instance, new VfioOptions { AllowNoIommu = allowNoIommu });
+    VfioMode? mode = Argument("--mode") is { } named ? Enum.Parse<VfioMode>(named, ignoreCase: true) : null;
+    using var vfio = Vfio.Open(LinuxKernel.Instance, new VfioOptions { AllowNoIommu = allowNoIommu || mode is VfioMode.NoIommuGroup or VfioMode.NoIommuCdev, Mode = mode });
     failures += await RunAsync($"{address} on Linux", vfio, address).ConfigureAwait(false);
 }
 else
