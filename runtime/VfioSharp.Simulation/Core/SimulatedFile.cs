@@ -4,7 +4,9 @@ namespace VfioSharp.Simulation.Core;
 
 /// <summary>
 /// What a simulated descriptor refers to. Every call reaches it under the kernel's lock (one lock: simple,
-/// and correct for a simulation), so implementations need no locking of their own.
+/// and correct for a simulation), so implementations need no locking of their own; one that must wait (a blocking
+/// read) waits on that lock's monitor with <c>Monitor.Wait(Kernel.Gate)</c>, and whatever changes readiness calls
+/// <see cref="SimulatedKernel.Wake"/>. The defaults are Linux's answers for a file that lacks the operation.
 /// </summary>
 internal abstract class SimulatedFile(SimulatedKernel kernel)
 {
@@ -25,8 +27,11 @@ internal abstract class SimulatedFile(SimulatedKernel kernel)
 
     public virtual nint Mmap(nuint length, MemoryProtection protection, MapFlags flags, long offset) => -LinuxErrno.ENODEV;
 
-    /// <summary>Whether a read would not block.</summary>
+    /// <summary>Whether a read would not block (POLLIN).</summary>
     public virtual bool Readable => false;
+
+    /// <summary>Whether a write would not block (POLLOUT).</summary>
+    public virtual bool Writable => false;
 
     /// <summary>The descriptor was closed: release what the file holds.</summary>
     public virtual void Release()

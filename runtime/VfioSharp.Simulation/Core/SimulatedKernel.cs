@@ -82,6 +82,21 @@ public sealed class SimulatedKernel : IKernel
         }
     }
 
+    /// <summary>
+    /// Memory the process unmapped while an IOMMU mapping still referred to it: kept alive (as pinned pages are)
+    /// until the IOMMU mapping goes. Zero after a run that unmapped DMA before freeing its buffers.
+    /// </summary>
+    public int RetainedUnmappedMemoryCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Memory.RetiredCount;
+            }
+        }
+    }
+
     /// <summary>Bytes pinned for DMA, accounted against RLIMIT_MEMLOCK.</summary>
     public ulong LockedBytes
     {
@@ -127,12 +142,23 @@ public sealed class SimulatedKernel : IKernel
     /// <param name="address">Its PCI address, <c>DDDD:BB:DD.F</c>.</param>
     /// <param name="iommuGroup">Its IOMMU group number.</param>
     /// <param name="driver">The driver it is bound to: <c>vfio-pci</c>, or another (then its group is not viable).</param>
-    public void AddPciDevice(SimulatedPciDevice device, string address, int iommuGroup, string driver = "vfio-pci")
+    /// <param name="outsideIommu">
+    /// Whether this device sits outside the IOMMU although the machine has one (an IOMMU that covers only some
+    /// devices): it gets a no-IOMMU group, as on a machine without IOMMU. The group number's first device decides.
+    /// </param>
+    public void AddPciDevice(SimulatedPciDevice device, string address, int iommuGroup, string driver = "vfio-pci", bool outsideIommu = false)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(driver);
         lock (Gate)
         {
+            if (outsideIommu)
+            {
+                // The function joins the group that already exists under this number.
+                _ = SimulatedIommuGroup.For(this, iommuGroup, noIommu: true);
+            }
+
             var function = new SimulatedPciFunction(this, device, address, iommuGroup, driver, _functions.Count);
             _functions.Add(function);
             function.Publish();
@@ -205,7 +231,10 @@ public sealed class SimulatedKernel : IKernel
     {
         lock (Gate)
         {
-            if (length == 0 || (offset & 0xfff) != 0)
+            // do_mmap: exactly one of MAP_SHARED and MAP_PRIVATE, a length, a page-aligned offset. The hint address
+            // is ignored (no MAP_FIXED here: the simulated process chooses no addresses).
+            var sharing = flags & (MapFlags.Shared | MapFlags.Private);
+            if (length == 0 || (offset & 0xfff) != 0 || sharing is not (MapFlags.Shared or MapFlags.Private) || (flags & MapFlags.Fixed) != 0)
             {
                 return -LinuxErrno.EINVAL;
             }
@@ -231,6 +260,12 @@ public sealed class SimulatedKernel : IKernel
     /// <inheritdoc/>
     public int EventFd(uint initialValue, EventFdFlags flags)
     {
+        const EventFdFlags known = EventFdFlags.Semaphore | EventFdFlags.NonBlocking | EventFdFlags.CloseOnExec;
+        if ((flags & ~known) != 0)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
         lock (Gate)
         {
             return Install(new EventFdFile(this, initialValue, flags));
@@ -295,9 +330,17 @@ public sealed class SimulatedKernel : IKernel
                     {
                         descriptor.ReturnedEvents = PollEvents.Invalid;
                     }
-                    else if (file.Readable && (descriptor.Events & PollEvents.In) != 0)
+                    else
                     {
-                        descriptor.ReturnedEvents = PollEvents.In;
+                        if (file.Readable && (descriptor.Events & PollEvents.In) != 0)
+                        {
+                            descriptor.ReturnedEvents |= PollEvents.In;
+                        }
+
+                        if (file.Writable && (descriptor.Events & PollEvents.Out) != 0)
+                        {
+                            descriptor.ReturnedEvents |= PollEvents.Out;
+                        }
                     }
 
                     if (descriptor.ReturnedEvents != 0)

@@ -24,12 +24,22 @@ public sealed class SimulatedKernelOptions
     /// </summary>
     public bool InterruptRemapping { get; init; } = true;
 
+    /// <summary>
+    /// Whether the process may open the root-only VFIO nodes: <c>/dev/vfio/N</c>, <c>/dev/vfio/noiommu-N</c> and
+    /// <c>/dev/vfio/devices/*</c> (0600) and <c>/dev/iommu</c> (0660), as root or through a udev rule that grants
+    /// them. Without it opening them is EACCES; <c>/dev/vfio/vfio</c> (0666) is always open to everyone.
+    /// </summary>
+    public bool DeviceNodeAccess { get; init; } = true;
+
     /// <summary>type1's <c>dma_entry_limit</c> module parameter.</summary>
     public int DmaEntryLimit { get; init; } = 65535;
 
     /// <summary>Whether the profile has IOMMUFD and device cdevs.</summary>
     internal bool HasIommufd => Profile is SimulatedKernelProfile.Linux617 or SimulatedKernelProfile.Linux7;
 
+    /// <summary>Whether the profile's kernel is built with VFIO_NOIOMMU (the vfio-noiommu container driver is registered).</summary>
+    internal bool HasNoIommuDriver => Profile != SimulatedKernelProfile.DebianStock;
+
     /// <summary>Whether the profile has VFIO_NOIOMMU and its parameter is on.</summary>
-    internal bool NoIommuEnabled => Profile != SimulatedKernelProfile.DebianStock && EnableUnsafeNoIommuMode;
+    internal bool NoIommuEnabled => HasNoIommuDriver && EnableUnsafeNoIommuMode;
 }

@@ -4,19 +4,36 @@ using VfioSharp.Simulation.Core;
 
 namespace VfioSharp.Simulation.EventFds;
 
-/// <summary>An eventfd(2): a 64-bit counter that writes add to and reads take (all of it, or one in semaphore mode).</summary>
+/// <summary>
+/// An eventfd(2) (<c>fs/eventfd.c</c>): a 64-bit counter that writes add to and reads take (all of it, or one in
+/// semaphore mode). A read of zero blocks, or fails with EAGAIN when non-blocking; a write that would reach
+/// 0xffffffffffffffff blocks (EAGAIN when non-blocking) until a read makes room.
+/// </summary>
 internal sealed class EventFdFile(SimulatedKernel kernel, uint initialValue, EventFdFlags flags) : SimulatedFile(kernel)
 {
+    private const ulong Maximum = ulong.MaxValue - 1;
+
     private ulong _counter = initialValue;
 
     public override string Description => "eventfd";
 
     public override bool Readable => _counter > 0;
 
-    /// <summary>Adds one, as a device raising the interrupt this eventfd stands for.</summary>
+    public override bool Writable => _counter < Maximum;
+
+    private bool NonBlocking => (flags & EventFdFlags.NonBlocking) != 0;
+
+    /// <summary>
+    /// Adds one, as a device raising the interrupt this eventfd stands for (<c>eventfd_signal</c>: the kernel side
+    /// never blocks; a counter already at its maximum stays there).
+    /// </summary>
     public void Signal()
     {
-        _counter++;
+        if (_counter < Maximum)
+        {
+            _counter++;
+        }
+
         Kernel.Wake();
     }
 
@@ -29,7 +46,7 @@ internal sealed class EventFdFile(SimulatedKernel kernel, uint initialValue, Eve
 
         while (_counter == 0)
         {
-            if ((flags & EventFdFlags.NonBlocking) != 0)
+            if (NonBlocking)
             {
                 return -LinuxErrno.EAGAIN;
             }
@@ -40,6 +57,7 @@ internal sealed class EventFdFile(SimulatedKernel kernel, uint initialValue, Eve
         var value = (flags & EventFdFlags.Semaphore) != 0 ? 1 : _counter;
         _counter -= value;
         BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
+        Kernel.Wake();
         return 8;
     }
 
@@ -51,10 +69,19 @@ internal sealed class EventFdFile(SimulatedKernel kernel, uint initialValue, Eve
         }
 
         var value = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
-        if (value == ulong.MaxValue || _counter + value >= ulong.MaxValue)
+        if (value == ulong.MaxValue)
         {
-            // Linux would block (or EAGAIN) until the counter drains; nothing here writes that much.
-            return value == ulong.MaxValue ? -LinuxErrno.EINVAL : -LinuxErrno.EAGAIN;
+            return -LinuxErrno.EINVAL;
+        }
+
+        while (Maximum - _counter < value)
+        {
+            if (NonBlocking)
+            {
+                return -LinuxErrno.EAGAIN;
+            }
+
+            Monitor.Wait(Kernel.Gate);
         }
 
         _counter += value;

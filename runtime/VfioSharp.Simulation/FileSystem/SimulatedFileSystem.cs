@@ -46,6 +46,12 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
         file = null;
         if (_nodes.TryGetValue(path, out var open))
         {
+            if (!kernel.Options.DeviceNodeAccess && RootOnly(path))
+            {
+                // inode_permission, before any VFIO code runs.
+                return -LinuxErrno.EACCES;
+            }
+
             if (_nodeGuards.TryGetValue(path, out var guard) && guard() is < 0 and var refused)
             {
                 return refused;
@@ -99,6 +105,13 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
         entries = [];
         return Exists(path) ? -20 /* ENOTDIR */ : -LinuxErrno.ENOENT;
     }
+
+    /// <summary>
+    /// The nodes whose default mode keeps other users out: VFIO's group and device nodes (vfio_devnode,
+    /// vfio_device_devnode: 0600) and /dev/iommu (0660); the container node is 0666.
+    /// </summary>
+    private static bool RootOnly(string path)
+        => path == "/dev/iommu" || (path.StartsWith("/dev/vfio/", StringComparison.Ordinal) && path != "/dev/vfio/vfio");
 
     public bool Exists(string path) => _nodes.ContainsKey(path) || _texts.ContainsKey(path) || _links.ContainsKey(path) || _directories.ContainsKey(path);
 
