@@ -28,6 +28,8 @@ internal sealed unsafe class ContainerFile(SimulatedKernel kernel) : SimulatedFi
     // IOVAs whose vaddr was invalidated by UNMAP_DMA(FLAG_VADDR) and not yet replaced by MAP_DMA(FLAG_VADDR).
     private readonly HashSet<ulong> _invalidVaddr = [];
 
+    private readonly DirtyPageTracking _dirty = new();
+
     private ContainerDriver _driver;
     private IoPageTable? _table;
 
@@ -66,6 +68,7 @@ internal sealed unsafe class ContainerFile(SimulatedKernel kernel) : SimulatedFi
             vfio.VFIO_IOMMU_GET_INFO => GetInfo(argument),
             vfio.VFIO_IOMMU_MAP_DMA => Map(argument),
             vfio.VFIO_IOMMU_UNMAP_DMA => Unmap(argument),
+            vfio.VFIO_IOMMU_DIRTY_PAGES => _dirty.Ioctl(_table!, _driver == ContainerDriver.Type1v2, argument),
             _ => -LinuxErrno.ENOTTY,
         };
     }
@@ -295,6 +298,7 @@ internal sealed unsafe class ContainerFile(SimulatedKernel kernel) : SimulatedFi
         }
 
         _invalidVaddr.Clear();
+        _dirty.Enabled = false;
         _driver = ContainerDriver.None;
     }
 
@@ -503,11 +507,22 @@ internal sealed unsafe class ContainerFile(SimulatedKernel kernel) : SimulatedFi
             return -LinuxErrno.EINVAL;
         }
 
-        if ((unmap.flags & dirty) != 0)
+        vfio_bitmap bitmap = default;
+        var withBitmap = (unmap.flags & dirty) != 0;
+        if (withBitmap)
         {
-            // With ALL or VADDR it is EINVAL outright; alone it needs dirty tracking (VFIO_IOMMU_DIRTY_PAGES START),
-            // which this container never starts: vfio_dma_do_unmap refuses it with EINVAL.
-            return -LinuxErrno.EINVAL;
+            // With ALL or VADDR it is EINVAL outright; alone it needs a big enough bitmap and dirty tracking on
+            // (VFIO_IOMMU_DIRTY_PAGES START) with the smallest IOMMU page.
+            if ((unmap.flags & (allFlag | vaddrFlag)) != 0)
+            {
+                return -LinuxErrno.EINVAL;
+            }
+
+            var checkedBitmap = _dirty.CheckUnmapBitmap(unmap.argsz, unmap.size, argument, out bitmap);
+            if (checkedBitmap < 0)
+            {
+                return checkedBitmap;
+            }
         }
 
         var all = (unmap.flags & allFlag) != 0;
@@ -577,6 +592,11 @@ internal sealed unsafe class ContainerFile(SimulatedKernel kernel) : SimulatedFi
         }
         else
         {
+            if (withBitmap && DirtyPageTracking.Report(victims, iova, bitmap) is < 0 and var fault)
+            {
+                return fault;
+            }
+
             foreach (var victim in victims)
             {
                 table.Remove(victim.Iova);

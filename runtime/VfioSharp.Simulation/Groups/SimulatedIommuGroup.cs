@@ -99,7 +99,13 @@ internal sealed class SimulatedIommuGroup
         {
             // vfio_df_group_open: a no-IOMMU device is not bound; CAP_SYS_RAWIO, and no compat IOAS the user
             // could believe translates.
-            return !Kernel.Options.Root || iommufd.CompatIoas is not null ? -LinuxErrno.EPERM : 0;
+            if (!Kernel.Options.Root || iommufd.CompatIoas is not null)
+            {
+                return -LinuxErrno.EPERM;
+            }
+
+            function.Dma.Physical = true;
+            return 0;
         }
 
         if (!Kernel.Options.InterruptRemapping)
@@ -155,7 +161,7 @@ internal sealed class SimulatedIommuGroup
     {
         foreach (var (function, binding) in _iommufdDevices.Where(pair => pair.Key.OpenDeviceFiles == 0).ToList())
         {
-            // vfio_df_iommufd_unbind on the device's last close.
+            // vfio_df_iommufd_unbind on the device's last close (a no-IOMMU device was never bound).
             _iommufdDevices.Remove(function);
             binding.Iommufd.Unbind(binding.Device);
             function.Dma.PageTable = null;

@@ -286,6 +286,74 @@ public sealed unsafe class ContainerTests
         }
     }
 
+    [Fact]
+    public void Dirty_pages_report_every_mapped_page_once_tracking_started()
+    {
+        var machine = new GroupMachine();
+        var (container, group) = machine.Joined();
+        using (container)
+        using (group)
+        {
+            var buffer = machine.Buffer(0x3000);
+            Assert.Equal(0, GroupMachine.Map(container, buffer, Iova + 0x1000, 0x2000));
+            var words = new ulong[1];
+            fixed (ulong* bits = words)
+            {
+                // Not started: GET_BITMAP (and an unmap that asks for the bitmap) is EINVAL.
+                Assert.Equal(-LinuxErrnoNumbers.EINVAL, GetBitmap(container, Iova, 0x4000, bits));
+                Assert.Equal(0, DirtyPages(container, vfio.VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+
+                // Two flags at once, a range bisecting a mapping, a page size other than 4 KiB.
+                Assert.Equal(-LinuxErrnoNumbers.EINVAL, DirtyPages(container, vfio.VFIO_IOMMU_DIRTY_PAGES_FLAG_START | vfio.VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP));
+                Assert.Equal(-LinuxErrnoNumbers.EINVAL, GetBitmap(container, Iova + 0x2000, 0x2000, bits));
+                Assert.Equal(-LinuxErrnoNumbers.EINVAL, GetBitmap(container, Iova, 0x4000, bits, pageSize: 0x200000));
+
+                Assert.Equal(0, GetBitmap(container, Iova, 0x4000, bits));
+                Assert.Equal(0b0110UL, words[0]);
+
+                words[0] = 0;
+                var unmap = stackalloc byte[48];
+                new Span<byte>(unmap, 48).Clear();
+                *(vfio_iommu_type1_dma_unmap*)unmap = new vfio_iommu_type1_dma_unmap { argsz = 48, flags = (uint)vfio.VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, iova = Iova + 0x1000, size = 0x2000 };
+                *(vfio_bitmap*)(unmap + 24) = new vfio_bitmap { pgsize = 4096, size = 8, data = (nint)bits };
+                Assert.Equal(0, machine.Kernel.Ioctl(container.DangerousGetFd(), vfio.VFIO_IOMMU_UNMAP_DMA, (nint)unmap));
+                Assert.Equal(0b11UL, words[0]);
+                Assert.Equal(0, machine.Kernel.IommuMappingCount);
+            }
+        }
+    }
+
+    [Fact]
+    public void Dirty_pages_need_type1v2()
+    {
+        var machine = new GroupMachine();
+        var (container, group) = machine.Joined(vfio.VFIO_TYPE1_IOMMU);
+        using (container)
+        using (group)
+        {
+            Assert.Equal(-13, DirtyPages(container, vfio.VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+        }
+    }
+
+    private static long DirtyPages(VfioSharp.Handles.ContainerHandle container, int flags)
+    {
+        var dirty = new vfio_iommu_type1_dirty_bitmap { argsz = 8, flags = (uint)flags };
+        return container.TryVFIO_IOMMU_DIRTY_PAGES(ref dirty, setSize: false);
+    }
+
+    private static long GetBitmap(VfioSharp.Handles.ContainerHandle container, ulong iova, ulong size, ulong* bits, ulong pageSize = 4096)
+    {
+        var request = stackalloc byte[48];
+        *(vfio_iommu_type1_dirty_bitmap*)request = new vfio_iommu_type1_dirty_bitmap { argsz = 48, flags = (uint)vfio.VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP };
+        *(vfio_iommu_type1_dirty_bitmap_get*)(request + 8) = new vfio_iommu_type1_dirty_bitmap_get
+        {
+            iova = iova,
+            size = size,
+            bitmap = new vfio_bitmap { pgsize = pageSize, size = 8, data = (nint)bits },
+        };
+        return container.TryVFIO_IOMMU_DIRTY_PAGES(ref *(vfio_iommu_type1_dirty_bitmap*)request, setSize: false);
+    }
+
     private static uint DmaAvail(VfioSharp.Handles.ContainerHandle container)
     {
         Assert.Equal(0, container.TryVFIO_IOMMU_GET_INFO(default, out var reply));

@@ -17,11 +17,16 @@ internal sealed class GroupMachine
     public const int Group = 5;
     public const uint ReadWrite = (uint)(vfio.VFIO_DMA_MAP_FLAG_READ | vfio.VFIO_DMA_MAP_FLAG_WRITE);
 
+    private static readonly AsyncLocal<SimulatedKernelProfile?> ProfileOverride = new();
+
     public GroupMachine(SimulatedKernelOptions? options = null)
     {
-        Kernel = new SimulatedKernel(options ?? new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617 });
+        Kernel = new SimulatedKernel(options ?? new SimulatedKernelOptions { Profile = Profile });
         Kernel.AddPciDevice(Device, Address, Group);
     }
+
+    /// <summary>The profile machines are built with: Linux 6.17 (the table's kernel) unless <see cref="WithProfile"/> says otherwise.</summary>
+    public static SimulatedKernelProfile Profile => ProfileOverride.Value ?? SimulatedKernelProfile.Linux617;
 
     public SimulatedKernel Kernel { get; }
 
@@ -31,7 +36,22 @@ internal sealed class GroupMachine
 
     /// <summary>A machine without IOMMU and with <c>enable_unsafe_noiommu_mode</c> on.</summary>
     public static GroupMachine NoIommu(bool root = true)
-        => new(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, Iommu = false, EnableUnsafeNoIommuMode = true, Root = root });
+        => new(new SimulatedKernelOptions { Profile = Profile, Iommu = false, EnableUnsafeNoIommuMode = true, Root = root });
+
+    /// <summary>Runs <paramref name="action"/> with machines of another profile (a misuse scenario replayed on another version).</summary>
+    public static T WithProfile<T>(SimulatedKernelProfile profile, Func<T> action)
+    {
+        var previous = ProfileOverride.Value;
+        ProfileOverride.Value = profile;
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            ProfileOverride.Value = previous;
+        }
+    }
 
     public ContainerHandle OpenContainer() => new(Kernel, Opened(Kernel.Open("/dev/vfio/vfio", OpenFlags.ReadWrite)));
 

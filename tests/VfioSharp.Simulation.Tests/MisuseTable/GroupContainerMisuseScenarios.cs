@@ -52,7 +52,7 @@ public static unsafe class GroupContainerMisuseScenarios
         ["container-set-iommu-noiommu-type-on-iommu-group"] = () => OnJoined(
             (m, c, g) => c.TryVFIO_SET_IOMMU(vfio.VFIO_NOIOMMU_IOMMU),
             iommuType: 0,
-            new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, EnableUnsafeNoIommuMode = true }),
+            new SimulatedKernelOptions { Profile = GroupMachine.Profile, EnableUnsafeNoIommuMode = true }),
         ["container-set-iommu-type1-on-noiommu-group"] = () => OnNoIommuJoined((m, c, g) => c.TryVFIO_SET_IOMMU(vfio.VFIO_TYPE1v2_IOMMU), setIommu: false),
         ["container-check-extension-unknown"] = () => On(m =>
         {
@@ -130,7 +130,7 @@ public static unsafe class GroupContainerMisuseScenarios
         }),
         ["container-map-rlimit-memlock"] = () => OnJoined(
             (m, c, g) => GroupMachine.Map(c, m.Buffer(0x8000), Iova, 0x8000),
-            options: new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, Root = false, MemlockLimitBytes = 0x4000 }),
+            options: new SimulatedKernelOptions { Profile = GroupMachine.Profile, Root = false, MemlockLimitBytes = 0x4000 }),
         ["container-map-entry-limit"] = () => OnJoined(
             (m, c, g) =>
             {
@@ -139,7 +139,7 @@ public static unsafe class GroupContainerMisuseScenarios
                 Assert.Equal(0, GroupMachine.Map(c, buffer + 0x1000, Iova + 0x1000, 0x1000));
                 return GroupMachine.Map(c, buffer + 0x2000, Iova + 0x2000, 0x1000);
             },
-            options: new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, DmaEntryLimit = 2 }),
+            options: new SimulatedKernelOptions { Profile = GroupMachine.Profile, DmaEntryLimit = 2 }),
         ["container-map-vaddr-update-unknown"] = () => OnJoined((m, c, g) =>
         {
             var buffer = m.Buffer(0x1000);
@@ -212,7 +212,8 @@ public static unsafe class GroupContainerMisuseScenarios
             var info = new vfio_iommu_type1_info { cap_offset = 0xdead };
             var result = c.TryVFIO_IOMMU_GET_INFO(ref info);
             var caps = (info.flags & (uint)vfio.VFIO_IOMMU_INFO_CAPS) != 0;
-            return caps && info.cap_offset == 0 && info.argsz == 120 ? result : WrongReply;
+            var needed = GroupMachine.Profile == SimulatedKernelProfile.Linux61 ? 116u : 120u;
+            return caps && info.cap_offset == 0 && info.argsz == needed ? result : WrongReply;
         }),
         ["container-type1v1-partial-unmap"] = () => OnJoined(
             (m, c, g) =>
@@ -290,7 +291,7 @@ public static unsafe class GroupContainerMisuseScenarios
         },
         ["group-set-container-mix-noiommu"] = () =>
         {
-            var machine = new GroupMachine(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, EnableUnsafeNoIommuMode = true });
+            var machine = new GroupMachine(new SimulatedKernelOptions { Profile = GroupMachine.Profile, EnableUnsafeNoIommuMode = true });
             machine.Kernel.AddPciDevice(new DmaProbeDevice(), "0000:00:02.0", 6, outsideIommu: true);
             using var container = machine.OpenContainer();
             using var group = machine.OpenGroup();
@@ -350,7 +351,7 @@ public static unsafe class GroupContainerMisuseScenarios
 
         ["any-open-without-permission"] = () =>
         {
-            var machine = new GroupMachine(new SimulatedKernelOptions { Profile = SimulatedKernelProfile.Linux617, DeviceNodeAccess = false });
+            var machine = new GroupMachine(new SimulatedKernelOptions { Profile = GroupMachine.Profile, DeviceNodeAccess = false });
             var kernel = machine.Kernel;
             var group = kernel.Open(machine.GroupPath, OpenFlags.ReadWrite);
             var cdev = kernel.Open("/dev/vfio/devices/vfio0", OpenFlags.ReadWrite);
