@@ -103,7 +103,7 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
         }
 
         entries = [];
-        return Exists(path) ? -20 /* ENOTDIR */ : -LinuxErrno.ENOENT;
+        return Exists(path) ? -LinuxErrno.ENOTDIR : -LinuxErrno.ENOENT;
     }
 
     /// <summary>
