@@ -53,7 +53,15 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <summary>The container (DMA space) the device is attached to, once it is.</summary>
     public VfioContainer? Container => _container;
 
+    /// <summary>The device fd: regions, interrupts and reset (Regions/, Interrupts/) issue their ioctls on it.</summary>
     internal DeviceHandle Handle { get; }
+
+    /// <summary>
+    /// The device's state machine: the device's parts (regions, interrupts) hold <see cref="Lifecycle{TOwner, TState}.Gate"/>
+    /// and call <c>Lifecycle.Require(nameof(VfioDevice.X))</c> with the device member they act for, so a released
+    /// device refuses them too.
+    /// </summary>
+    internal Lifecycle<VfioDevice, DeviceState> Lifecycle => _lifecycle;
 
     /// <summary>Opens a device's cdev (<c>/dev/vfio/devices/vfioN</c>) without binding it.</summary>
     /// <param name="vfio">The runtime, in a cdev mode.</param>
