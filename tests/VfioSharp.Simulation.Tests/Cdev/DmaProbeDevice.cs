@@ -7,9 +7,9 @@ internal sealed class DmaProbeDevice() : SimulatedPciDevice(0x1234, 0x5678, 0xff
 {
     public override IReadOnlyList<ulong> BarSizes { get; } = [4096, 0, 0, 0, 0, 0];
 
-    public override ulong ReadRegister(int bar, ulong offset, int width) => 0;
+    protected override ulong ReadRegister(int bar, ulong offset, int width) => 0;
 
-    public override void WriteRegister(int bar, ulong offset, int width, ulong value)
+    protected override void WriteRegister(int bar, ulong offset, int width, ulong value)
     {
     }
 
