@@ -24,7 +24,7 @@ else
     foreach (var mode in new[] { VfioMode.Group, VfioMode.Cdev, VfioMode.NoIommuGroup, VfioMode.NoIommuCdev })
     {
         var (kernel, edu) = SimulatedMachine.For(mode);
-        GC.KeepAlive(edu);
+        using (edu)
         {
             using (var vfio = Vfio.Open(kernel, new VfioOptions { AllowNoIommu = mode is VfioMode.NoIommuGroup or VfioMode.NoIommuCdev }))
             {
