@@ -2,9 +2,11 @@ using System.Globalization;
 using VfioSharp.Containers;
 using VfioSharp.Devices;
 using VfioSharp.Groups;
+using VfioSharp.Handles;
 using VfioSharp.Kernel;
 using VfioSharp.Modes;
 using VfioSharp.Pci;
+using VfioSharp.Uapi;
 
 namespace VfioSharp;
 
@@ -22,6 +24,7 @@ public sealed class Vfio : IDisposable
     private readonly List<VfioGroup> _groups = [];
     private readonly List<VfioContainer> _containers = [];
     private VfioContainer? _default;
+    private bool _disposed;
 
     private Vfio(IKernel kernel, VfioMode mode, VfioFeatures features)
     {
@@ -62,7 +65,7 @@ public sealed class Vfio : IDisposable
         options ??= new VfioOptions();
         var features = Detect(kernel);
         var mode = options.Mode ?? Choose(kernel, features, options.AllowNoIommu);
-        Check(kernel, features, mode, options.AllowNoIommu);
+        Check(features, mode, options.AllowNoIommu);
         return new Vfio(kernel, mode, features);
     }
 
@@ -97,73 +100,40 @@ public sealed class Vfio : IDisposable
     }
 
     /// <summary>
-    /// Sets a device up in <paramref name="container"/> (the default one when null): group modes open its group,
-    /// put it in the container and get the device fd; cdev modes open the cdev, bind and attach it. Every step
-    /// that succeeded is undone when a later one fails.
+    /// Sets a device up in <paramref name="container"/> (the default one when null): group modes open its group
+    /// (or reuse the one this runtime already opened: Linux lets a group node be opened once), put it in the
+    /// container and get the device fd; cdev modes open the cdev, bind it and attach it. Every step that
+    /// succeeded is undone when a later one fails. A group opened here is closed again when its last device is
+    /// released, so a released device leaves no fd behind.
     /// </summary>
     /// <param name="address">The device.</param>
     /// <param name="container">The container; the default one when null.</param>
-    /// <returns>The device, attached.</returns>
+    /// <returns>The device, attached (a no-IOMMU cdev: bound, it has no IOAS to attach to).</returns>
     /// <exception cref="VfioException">A step failed: the message names it.</exception>
+    /// <exception cref="ObjectDisposedException">The runtime was disposed.</exception>
     [Lifecycle.ReturnsState(DeviceState.Attached, DeviceState.Bound)]
     public VfioDevice OpenDevice(PciAddress address, VfioContainer? container = null)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         container ??= DefaultContainer;
+        if (!ReferenceEquals(container.Vfio, this))
+        {
+            throw new ArgumentException("the container belongs to another Vfio runtime", nameof(container));
+        }
+
         var info = GetDeviceInfo(address);
         if (info.Driver != "vfio-pci")
         {
-            throw new VfioException($"opening {address} with VFIO", advice: $"it is bound to {info.Driver ?? "no driver"}, not vfio-pci: echo vfio-pci > /sys/bus/pci/devices/{address}/driver_override, then unbind and reprobe it");
+            throw new VfioException($"opening {address} with VFIO", advice: $"it is bound to {info.Driver ?? "no driver"}, not vfio-pci: echo vfio-pci > /sys/bus/pci/devices/{address}/driver_override, then unbind it and echo {address} > /sys/bus/pci/drivers_probe");
         }
 
-        if (Mode is VfioMode.Cdev or VfioMode.NoIommuCdev)
-        {
-            var device = VfioDevice.OpenCdev(this, address);
-            try
-            {
-                device.Bind(container);
-                if (Mode == VfioMode.Cdev)
-                {
-                    device.Attach(container);
-                }
-            }
-            catch
-            {
-                device.Dispose();
-                throw;
-            }
-
-            lock (_gate)
-            {
-                _devices.Add(device);
-            }
-
-            return device;
-        }
-
-        var number = info.IommuGroup ?? throw new VfioException($"finding the IOMMU group of {address}", advice: "sysfs shows no iommu_group: enable the IOMMU (intel_iommu=on) or, at your own risk, no-IOMMU mode");
-        var group = VfioGroup.Open(this, number);
-        try
-        {
-            group.SetContainer(container);
-            var device = group.OpenDevice(address);
-            lock (_gate)
-            {
-                _groups.Add(group);
-                _devices.Add(device);
-            }
-
-            return device;
-        }
-        catch
-        {
-            group.Dispose();
-            throw;
-        }
+        return Mode is VfioMode.Cdev or VfioMode.NoIommuCdev ? OpenCdevDevice(address, container) : OpenGroupDevice(address, info, container);
     }
 
     /// <summary>Releases every device, group and container this runtime made: devices first, containers last.</summary>
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         VfioDevice[] devices;
         VfioGroup[] groups;
         VfioContainer[] containers;
@@ -227,14 +197,71 @@ public sealed class Vfio : IDisposable
         }
     }
 
+    /// <summary>
+    /// A group this runtime opened lost its last device: close it (leaving its container, which goes back to
+    /// Empty when it was the last group). Under the runtime's lock, so an OpenDevice can't pick the group up
+    /// while it closes.
+    /// </summary>
+    internal void GroupIdle(VfioGroup group)
+    {
+        lock (_gate)
+        {
+            if (!group.OwnedByRuntime || group.DeviceCount > 0 || !_groups.Remove(group))
+            {
+                return;
+            }
+
+            group.Dispose();
+        }
+    }
+
     private static VfioFeatures Detect(IKernel kernel)
     {
         var dev = kernel.ListDirectory("/dev", out var devEntries) == 0 ? devEntries : [];
         var vfioDir = kernel.ListDirectory("/dev/vfio", out var vfioEntries) == 0 ? vfioEntries : [];
-        var noIommu = kernel.ReadText(NoIommuParameter, out var parameter) == 0 && parameter.Trim() is "Y" or "1";
-        return new VfioFeatures(vfioDir.Contains("vfio"), dev.Contains("iommu"), vfioDir.Contains("devices"), noIommu);
+        var parameterExists = kernel.ReadText(NoIommuParameter, out var parameter) == 0;
+        var noIommu = parameterExists && parameter.Trim() is "Y" or "1";
+        var features = new VfioFeatures(vfioDir.Contains("vfio"), dev.Contains("iommu"), vfioDir.Contains("devices"), noIommu) { NoIommuParameterExists = parameterExists };
+        if (!features.Container)
+        {
+            return features;
+        }
+
+        // The container answers what the IOMMU drivers offer (vfio_container_ioctl_check_extension asks every
+        // registered driver; the no-IOMMU one says yes only while its parameter is on). A container that can't be
+        // opened leaves the answers unknown: the mode check reports it if the chosen mode needs them.
+        var fd = kernel.Open("/dev/vfio/vfio", OpenFlags.ReadWrite | OpenFlags.CloseOnExec);
+        if (fd < 0)
+        {
+            return features;
+        }
+
+        using var container = new ContainerHandle(kernel, fd);
+        var version = container.TryVFIO_GET_API_VERSION();
+        if (version < 0)
+        {
+            return features;
+        }
+
+        if (version != Uapi.vfio.VFIO_API_VERSION)
+        {
+            return features with { ApiVersion = (int)version };
+        }
+
+        return features with
+        {
+            ApiVersion = (int)version,
+            Type1v2 = container.TryVFIO_CHECK_EXTENSION((uint)Uapi.vfio.VFIO_TYPE1v2_IOMMU) > 0,
+            Type1 = container.TryVFIO_CHECK_EXTENSION((uint)Uapi.vfio.VFIO_TYPE1_IOMMU) > 0,
+            NoIommuExtension = container.TryVFIO_CHECK_EXTENSION((uint)Uapi.vfio.VFIO_NOIOMMU_IOMMU) > 0,
+        };
     }
 
+    /// <summary>
+    /// DPDK's choice after its cdev series: device cdevs when <c>/dev/iommu</c> exists and devices have
+    /// <c>vfioN</c> cdevs, else IOMMU groups; the no-IOMMU nodes only when nothing else exists and the caller
+    /// opted in.
+    /// </summary>
     private static VfioMode Choose(IKernel kernel, VfioFeatures features, bool allowNoIommu)
     {
         var vfioEntries = kernel.ListDirectory("/dev/vfio", out var entries) == 0 ? entries : [];
@@ -261,33 +288,146 @@ public sealed class Vfio : IDisposable
             return noIommuCdevs && features.Iommufd ? VfioMode.NoIommuCdev : VfioMode.NoIommuGroup;
         }
 
-        if (!features.Container)
+        if (!features.Container && !features.Iommufd)
         {
-            throw new VfioException("choosing a VFIO mode", advice: "/dev/vfio/vfio does not exist: load vfio-pci (modprobe vfio-pci)");
+            throw new VfioException("choosing a VFIO mode", advice: "neither /dev/vfio/vfio nor /dev/iommu exists: load vfio-pci (modprobe vfio-pci)");
         }
 
-        throw new VfioException(
-            "choosing a VFIO mode",
-            advice: features.NoIommuEnabled
-                ? "no device is bound to vfio-pci yet (no /dev/vfio/N)"
-                : $"no IOMMU group is bound to vfio-pci; without an IOMMU, no-IOMMU mode needs {NoIommuParameter} = Y (it is N) and VfioOptions.AllowNoIommu");
+        var noIommuHint = !allowNoIommu
+            ? "without an IOMMU (no iommu_group in sysfs), no-IOMMU mode also needs VfioOptions.AllowNoIommu"
+            : features.NoIommuParameterExists
+                ? $"without an IOMMU, no-IOMMU mode needs {NoIommuParameter} = Y ({(features.NoIommuEnabled ? "it is Y: bind the device to vfio-pci" : "it is N")})"
+                : $"without an IOMMU there is no way: this kernel has no {NoIommuParameter} (built without CONFIG_VFIO_NOIOMMU)";
+        throw new VfioException("choosing a VFIO mode", advice: $"no device is bound to vfio-pci (no /dev/vfio/N, no /dev/vfio/devices/vfioN); {noIommuHint}");
     }
 
-    private static void Check(IKernel kernel, VfioFeatures features, VfioMode mode, bool allowNoIommu)
+    private static void Check(VfioFeatures features, VfioMode mode, bool allowNoIommu)
     {
-        _ = kernel;
-        switch (mode)
+        var noIommu = mode is VfioMode.NoIommuGroup or VfioMode.NoIommuCdev;
+        var step = $"using {mode} mode";
+        if (mode == VfioMode.None || !Enum.IsDefined(mode))
         {
-            case VfioMode.NoIommuGroup or VfioMode.NoIommuCdev when !allowNoIommu:
-                throw new VfioException($"using {mode} mode", advice: "no-IOMMU modes let a device DMA anywhere in memory: set VfioOptions.AllowNoIommu to opt in");
-            case VfioMode.NoIommuGroup or VfioMode.NoIommuCdev when !features.NoIommuEnabled:
-                throw new VfioException($"using {mode} mode", advice: $"the kernel's {NoIommuParameter} is off: set it to Y (or boot with vfio.enable_unsafe_noiommu_mode=1)");
-            case VfioMode.Cdev or VfioMode.NoIommuCdev when !features.Iommufd && mode == VfioMode.Cdev:
-                throw new VfioException("using cdev mode", advice: "/dev/iommu does not exist: the kernel needs CONFIG_IOMMUFD (Debian's kernels and 6.1 have none: use group mode)");
-            case VfioMode.Group or VfioMode.NoIommuGroup when !features.Container:
-                throw new VfioException($"using {mode} mode", advice: "/dev/vfio/vfio does not exist: load vfio-pci");
-            case VfioMode.None:
-                throw new VfioException("using VfioMode.None", advice: "choose a mode that reaches devices");
+            throw new VfioException($"using VfioMode {mode}", advice: "choose Group, Cdev, NoIommuGroup or NoIommuCdev, or leave VfioOptions.Mode null to choose by what the machine offers");
+        }
+
+        if (noIommu && !allowNoIommu)
+        {
+            throw new VfioException(step, advice: "no-IOMMU modes let a device DMA anywhere in memory: set VfioOptions.AllowNoIommu to opt in");
+        }
+
+        if (noIommu && !features.NoIommuParameterExists)
+        {
+            throw new VfioException(step, advice: $"this kernel is built without CONFIG_VFIO_NOIOMMU ({NoIommuParameter} does not exist; Debian's kernels are): no-IOMMU VFIO is impossible on it");
+        }
+
+        if (noIommu && !features.NoIommuEnabled)
+        {
+            throw new VfioException(step, advice: $"the kernel's {NoIommuParameter} is N: echo Y > {NoIommuParameter} (or boot with vfio.enable_unsafe_noiommu_mode=1), then rebind the device to vfio-pci");
+        }
+
+        if (mode is VfioMode.Group or VfioMode.NoIommuGroup)
+        {
+            if (!features.Container)
+            {
+                throw new VfioException(step, advice: "/dev/vfio/vfio does not exist: load vfio-pci (modprobe vfio-pci); kernels built without VFIO_CONTAINER offer only cdev mode");
+            }
+
+            if (features.ApiVersion is not { } version)
+            {
+                throw new VfioException(step, advice: "/dev/vfio/vfio could not be opened or asked its API version");
+            }
+
+            if (version != Uapi.vfio.VFIO_API_VERSION)
+            {
+                throw new VfioException(step, advice: $"/dev/vfio/vfio speaks VFIO API version {version}, this runtime speaks {Uapi.vfio.VFIO_API_VERSION}");
+            }
+
+            if (mode == VfioMode.Group && !features.Type1v2 && !features.Type1)
+            {
+                throw new VfioException(step, advice: "the container offers neither the type1v2 nor the type1 IOMMU: load vfio_iommu_type1 and enable the IOMMU (intel_iommu=on / amd_iommu=on)");
+            }
+
+            if (mode == VfioMode.NoIommuGroup && !features.NoIommuExtension)
+            {
+                throw new VfioException(step, advice: $"the container does not offer VFIO_NOIOMMU_IOMMU: {NoIommuParameter} must be Y");
+            }
+        }
+        else
+        {
+            if (!features.Iommufd)
+            {
+                throw new VfioException(step, advice: "/dev/iommu does not exist: the kernel needs CONFIG_IOMMUFD (Debian's kernels and 6.1 have none: use group mode)");
+            }
+
+            if (!features.DeviceCdevs)
+            {
+                throw new VfioException(step, advice: "/dev/vfio/devices does not exist: the kernel needs CONFIG_VFIO_DEVICE_CDEV (use group mode)");
+            }
+        }
+    }
+
+    private VfioDevice OpenCdevDevice(PciAddress address, VfioContainer container)
+    {
+        var device = VfioDevice.OpenCdev(this, address);
+        try
+        {
+            device.Bind(container);
+            if (Mode == VfioMode.Cdev)
+            {
+                device.Attach(container);
+            }
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _devices.Add(device);
+        }
+
+        return device;
+    }
+
+    private VfioDevice OpenGroupDevice(PciAddress address, PciDeviceInfo info, VfioContainer container)
+    {
+        var number = info.IommuGroup ?? throw new VfioException($"finding the IOMMU group of {address}", advice: "sysfs shows no iommu_group: enable the IOMMU (intel_iommu=on) or, at your own risk, no-IOMMU mode");
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Linux opens a group node once (EBUSY for a second open): the devices of one group share its fd, and
+            // so its container.
+            var group = _groups.Find(g => g.Number == number);
+            if (group is not null)
+            {
+                if (!ReferenceEquals(group.ContainerOrNull, container))
+                {
+                    throw new VfioException($"opening {address} in {container.Describe()}", advice: $"its IOMMU group {number} is already in another container: every device of a group shares one container (DMA isolation is per group)");
+                }
+
+                var sibling = group.OpenDevice(address);
+                _devices.Add(sibling);
+                return sibling;
+            }
+
+            group = VfioGroup.Open(this, number);
+            try
+            {
+                group.SetContainer(container);
+                var device = group.OpenDevice(address);
+                group.OwnedByRuntime = true;
+                _groups.Add(group);
+                _devices.Add(device);
+                return device;
+            }
+            catch
+            {
+                group.Dispose();
+                throw;
+            }
         }
     }
 

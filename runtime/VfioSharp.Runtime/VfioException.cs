@@ -58,17 +58,39 @@ public sealed class VfioException : Exception
         }
     }
 
-    internal static VfioException From(long result, string step)
+    /// <summary>A refusal with the advice its errno usually needs; <paramref name="advice"/> replaces it where the caller knows better.</summary>
+    internal static VfioException From(long result, string step, string? advice = null)
     {
         var errno = Kernel.Errno.FromResult(result);
-        var advice = errno.Value switch
+        advice ??= errno.Value switch
         {
             1 or 13 => "run as root, or give this user access to the node (e.g. chown it, or a udev rule for /dev/vfio/*)",
             16 => "another process or fd holds it: close the other user (or its group/cdev) first",
             12 => "pinned memory exceeds RLIMIT_MEMLOCK: raise it (ulimit -l, or LimitMEMLOCK= in a systemd unit) or run with CAP_IPC_LOCK",
+            28 => "type1 allows only dma_entry_limit mappings per container (65535 by default): map fewer, larger buffers, or raise the vfio_iommu_type1 module parameter dma_entry_limit",
             _ => null,
         };
         return new VfioException(step, errno, advice);
+    }
+
+    /// <summary>
+    /// A node could not be opened: names the file and, for the errnos a user can fix, what to change on it
+    /// (VFIO's group and device nodes are root-only, 0600, unless a udev rule hands them to a user or group).
+    /// </summary>
+    internal static VfioException FromOpen(long result, string path, string purpose)
+    {
+        var errno = Kernel.Errno.FromResult(result);
+        var advice = errno.Value switch
+        {
+            13 => $"this user may not open {path}: run as root, or give the user read-write access to it (chown/chgrp {path} and chmod 0660, or a udev rule such as SUBSYSTEM==\"vfio\", GROUP=\"vfio\", MODE=\"0660\")",
+            1 when path.Contains("noiommu", StringComparison.Ordinal) => $"{path} is a no-IOMMU node: Linux lets only a process with CAP_SYS_RAWIO open it (run as root)",
+            1 => $"the kernel refused {path} to this process: run as root (CAP_SYS_ADMIN/CAP_SYS_RAWIO), or check the node's owner and mode and any LSM policy",
+            2 => $"{path} does not exist: load the module that provides it (modprobe vfio-pci; /dev/iommu needs CONFIG_IOMMUFD) and bind the device to vfio-pci",
+            16 => $"{path} is already open: another process (or another fd of this one) holds it; close that first",
+            19 => $"{path} has no device behind it any more: the device was unbound or removed",
+            _ => null,
+        };
+        return new VfioException($"{purpose} ({path})", errno, advice);
     }
 
     private static string Describe(string step, Errno? errno, string? advice)

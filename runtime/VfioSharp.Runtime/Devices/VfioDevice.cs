@@ -27,10 +27,13 @@ public sealed unsafe class VfioDevice : IDisposable
     private readonly Dictionary<uint, ulong> _regionSizes = [];
     private VfioContainer? _container;
 
+    private readonly Vfio _vfio;
+    private readonly PciAddress _address;
+
     internal VfioDevice(Vfio vfio, PciAddress address, DeviceHandle handle, VfioGroup? group, VfioContainer? container)
     {
-        Vfio = vfio;
-        Address = address;
+        _vfio = vfio;
+        _address = address;
         Handle = handle;
         _group = group;
         _container = container;
@@ -42,16 +45,44 @@ public sealed unsafe class VfioDevice : IDisposable
     }
 
     /// <summary>The runtime it belongs to.</summary>
-    public Vfio Vfio { get; }
+    [RequiresState(DeviceState.Open, DeviceState.Bound, DeviceState.Attached)]
+    public Vfio Vfio
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _vfio;
+        }
+    }
 
     /// <summary>The device's PCI address.</summary>
-    public PciAddress Address { get; }
+    [RequiresState(DeviceState.Open, DeviceState.Bound, DeviceState.Attached)]
+    public PciAddress Address
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _address;
+        }
+    }
 
-    /// <summary>The device's state.</summary>
+    /// <summary>The device's state: asked in any state, Released included.</summary>
+    [RequiresState(DeviceState.Open, DeviceState.Bound, DeviceState.Attached, DeviceState.Released)]
     public DeviceState State => _lifecycle.State;
 
-    /// <summary>The container (DMA space) the device is attached to, once it is.</summary>
-    public VfioContainer? Container => _container;
+    /// <summary>The container (DMA space) the device is bound or attached to, once it is.</summary>
+    [RequiresState(DeviceState.Open, DeviceState.Bound, DeviceState.Attached)]
+    public VfioContainer? Container
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _container;
+        }
+    }
+
+    /// <summary>The kernel the device's fd belongs to (readable in any state, for the device's parts).</summary>
+    internal IKernel Kernel => _vfio.Kernel;
 
     /// <summary>The device fd: regions, interrupts and reset (Regions/, Interrupts/) issue their ioctls on it.</summary>
     internal DeviceHandle Handle { get; }
@@ -76,7 +107,11 @@ public sealed unsafe class VfioDevice : IDisposable
         var cdev = info.CdevName ?? throw new VfioException($"opening the VFIO cdev of {address}", advice: "the device has no vfio-dev/vfioN in sysfs: is it bound to vfio-pci, and does the kernel have CONFIG_VFIO_DEVICE_CDEV?");
         var path = "/dev/vfio/devices/" + cdev;
         var fd = vfio.Kernel.Open(path, OpenFlags.ReadWrite | OpenFlags.CloseOnExec);
-        VfioException.ThrowIfFailed(fd, $"opening {path} ({address})");
+        if (fd < 0)
+        {
+            throw VfioException.FromOpen(fd, path, $"opening the VFIO cdev of {address}");
+        }
+
         return new VfioDevice(vfio, address, new DeviceHandle(vfio.Kernel, fd), null, null);
     }
 
@@ -91,7 +126,12 @@ public sealed unsafe class VfioDevice : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require();
-            var bind = new vfio_device_bind_iommufd { iommufd = container.Iommufd?.DangerousGetFd() ?? -1 };
+            if (!ReferenceEquals(container.Owner, _vfio) || container.Iommufd is null)
+            {
+                throw new ArgumentException($"{container.Describe()} is not a cdev-mode container of this device's runtime", nameof(container));
+            }
+
+            var bind = new vfio_device_bind_iommufd { iommufd = container.Iommufd.DangerousGetFd() };
             VfioException.ThrowIfFailed(Handle.TryVFIO_DEVICE_BIND_IOMMUFD(ref bind), $"binding {this} to {container.Describe()}");
             _container = container;
             _lifecycle.Complete();
@@ -109,6 +149,11 @@ public sealed unsafe class VfioDevice : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require();
+            if (!ReferenceEquals(container, _container))
+            {
+                throw new ArgumentException($"{this} is bound to {_container?.Describe()}; attach it to that container (an IOAS of the iommufd it is bound to)", nameof(container));
+            }
+
             if (container.IoasId is { } ioas)
             {
                 var attach = new vfio_device_attach_iommufd_pt { pt_id = ioas };
@@ -325,11 +370,11 @@ public sealed unsafe class VfioDevice : IDisposable
         }
 
         _group?.DeviceReleased(this);
-        Vfio.Forget(this);
+        _vfio.Forget(this);
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"device {Address} (fd {Handle.DangerousGetFd()}, {State})";
+    public override string ToString() => $"device {_address} (fd {Handle.DangerousGetFd()}, {State})";
 
     internal void InterruptsReleased(InterruptSet set)
     {

@@ -6,7 +6,8 @@ namespace VfioSharp.Dma;
 /// </summary>
 public sealed class IovaAllocator
 {
-    private readonly IReadOnlyList<IovaRange> _ranges;
+    // An array, not the caller's list: a foreach over an interface boxes its enumerator, and this runs per map.
+    private readonly IovaRange[] _ranges;
 
     /// <summary>Allocates inside <paramref name="ranges"/>.</summary>
     /// <param name="ranges">The usable ranges, from the kernel.</param>
@@ -14,7 +15,7 @@ public sealed class IovaAllocator
     public IovaAllocator(IReadOnlyList<IovaRange> ranges, ulong floor = 1 << 20)
     {
         ArgumentNullException.ThrowIfNull(ranges);
-        _ranges = ranges;
+        _ranges = [.. ranges];
         Floor = floor;
     }
 

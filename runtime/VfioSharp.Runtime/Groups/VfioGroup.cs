@@ -22,28 +22,75 @@ public sealed class VfioGroup : IDisposable
     private readonly List<VfioDevice> _devices = [];
     private VfioContainer? _container;
 
+    private readonly Vfio _vfio;
+    private readonly int _number;
+    private readonly string _path;
+
     private VfioGroup(Vfio vfio, int number, string path, GroupHandle handle)
     {
-        Vfio = vfio;
-        Number = number;
-        Path = path;
+        _vfio = vfio;
+        _number = number;
+        _path = path;
         Handle = handle;
         _lifecycle = new Lifecycle<VfioGroup, GroupState>(Describe);
     }
 
     /// <summary>The runtime it belongs to.</summary>
-    public Vfio Vfio { get; }
+    [RequiresState(GroupState.Open, GroupState.InContainer)]
+    public Vfio Vfio
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _vfio;
+        }
+    }
 
     /// <summary>The IOMMU group number.</summary>
-    public int Number { get; }
+    [RequiresState(GroupState.Open, GroupState.InContainer)]
+    public int Number
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _number;
+        }
+    }
 
     /// <summary>The group's node.</summary>
-    public string Path { get; }
+    [RequiresState(GroupState.Open, GroupState.InContainer)]
+    public string Path
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _path;
+        }
+    }
 
-    /// <summary>The group's state.</summary>
+    /// <summary>The group's state: asked in any state, Released included.</summary>
+    [RequiresState(GroupState.Open, GroupState.InContainer, GroupState.Released)]
     public GroupState State => _lifecycle.State;
 
     internal GroupHandle Handle { get; }
+
+    /// <summary>Whether <see cref="Vfio.OpenDevice"/> opened this group: then it closes when its last device is released.</summary>
+    internal bool OwnedByRuntime { get; set; }
+
+    /// <summary>The devices open through this group.</summary>
+    internal int DeviceCount
+    {
+        get
+        {
+            lock (_lifecycle.Gate)
+            {
+                return _devices.Count;
+            }
+        }
+    }
+
+    /// <summary>The container the group is in, or null.</summary>
+    internal VfioContainer? ContainerOrNull => _container;
 
     /// <summary>Opens group <paramref name="number"/> and checks it is viable (every device in it bound to vfio-pci).</summary>
     /// <param name="vfio">The runtime (in a group mode).</param>
@@ -61,7 +108,11 @@ public sealed class VfioGroup : IDisposable
 
         var path = (vfio.Mode == VfioMode.NoIommuGroup ? "/dev/vfio/noiommu-" : "/dev/vfio/") + number.ToString(CultureInfo.InvariantCulture);
         var fd = vfio.Kernel.Open(path, OpenFlags.ReadWrite | OpenFlags.CloseOnExec);
-        VfioException.ThrowIfFailed(fd, $"opening IOMMU group {path}");
+        if (fd < 0)
+        {
+            throw VfioException.FromOpen(fd, path, $"opening IOMMU group {number.ToString(CultureInfo.InvariantCulture)}");
+        }
+
         var group = new VfioGroup(vfio, number, path, new GroupHandle(vfio.Kernel, fd));
         var status = default(vfio_group_status);
         var result = group.Handle.TryVFIO_GROUP_GET_STATUS(ref status);
@@ -91,6 +142,11 @@ public sealed class VfioGroup : IDisposable
         lock (_lifecycle.Gate)
         {
             _lifecycle.Require();
+            if (!ReferenceEquals(container.Owner, _vfio))
+            {
+                throw new ArgumentException("the container belongs to another Vfio runtime", nameof(container));
+            }
+
             var containerFd = container.Handle?.DangerousGetFd() ?? throw new ArgumentException($"{container.Describe()} is not a group-mode container", nameof(container));
             VfioException.ThrowIfFailed(Handle.TryVFIO_GROUP_SET_CONTAINER(containerFd), $"putting {Describe()} in {container.Describe()}");
             try
@@ -123,7 +179,7 @@ public sealed class VfioGroup : IDisposable
             _lifecycle.Require();
             var result = Handle.TryVFIO_GROUP_GET_DEVICE_FD(address.ToString(), out var handle);
             VfioException.ThrowIfFailed(result, $"opening device {address} through {Describe()}");
-            var device = new VfioDevice(Vfio, address, handle!, this, _container!);
+            var device = new VfioDevice(_vfio, address, handle!, this, _container!);
             _devices.Add(device);
             return device;
         }
@@ -162,16 +218,25 @@ public sealed class VfioGroup : IDisposable
             _lifecycle.Complete();
         }
 
-        Vfio.Forget(this);
+        _vfio.Forget(this);
     }
 
+    /// <summary>A device of this group was released; a group the runtime opened closes with its last device.</summary>
     internal void DeviceReleased(VfioDevice device)
     {
+        bool idle;
         lock (_lifecycle.Gate)
         {
             _devices.Remove(device);
+            idle = _devices.Count == 0 && OwnedByRuntime && State != GroupState.Released;
+        }
+
+        // Outside the group's lock: the runtime takes its own lock first, then the group's (as OpenDevice does).
+        if (idle)
+        {
+            _vfio.GroupIdle(this);
         }
     }
 
-    private string Describe() => $"IOMMU group {Number} ({Path}, fd {Handle.DangerousGetFd()}, {State})";
+    private string Describe() => $"IOMMU group {_number} ({_path}, fd {Handle.DangerousGetFd()}, {State})";
 }

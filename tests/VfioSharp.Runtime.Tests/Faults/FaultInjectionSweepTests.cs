@@ -50,7 +50,7 @@ public sealed class FaultInjectionSweepTests
         // A runtime that forgot to close on one error path looks, to the kernel, like a close that never came:
         // swallow the closes after the fault and the sweep's check must fail.
         var (kernel, edu, options) = SimulatedMachines.Build("Group/DebianStock");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             var leaking = new LeakingKernel(kernel);
             try
@@ -68,7 +68,7 @@ public sealed class FaultInjectionSweepTests
     private static IReadOnlyList<string> RecordedCalls(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             var recording = new FaultInjectingKernel(kernel);
             SetupTeardownScenario.Run(recording, options);
@@ -81,7 +81,7 @@ public sealed class FaultInjectionSweepTests
     {
         var (simulated, edu, options) = SimulatedMachines.Build(variant);
         kernel = simulated;
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             var injecting = new FaultInjectingKernel(simulated) { FailAt = failAt };
             try

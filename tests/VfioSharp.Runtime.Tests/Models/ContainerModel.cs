@@ -16,7 +16,7 @@ internal static class ContainerModel
     public static void Run(string variant, IReadOnlyList<MappingOperation> operations, Func<SimulatedKernel, IKernel>? wrap = null)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             var model = new List<(ulong Iova, ulong Length)>();
             using (var vfio = Vfio.Open(wrap?.Invoke(kernel) ?? kernel, options))
@@ -42,7 +42,7 @@ internal static class ContainerModel
         }
     }
 
-    private static void Apply(Vfio vfio, Containers.VfioContainer container, List<(ulong Iova, ulong Length)> model, MappingOperation operation)
+    private static void Apply(Vfio vfio, VfioSharp.Containers.VfioContainer container, List<(ulong Iova, ulong Length)> model, MappingOperation operation)
     {
         if (operation.Map)
         {

@@ -10,7 +10,7 @@ public sealed class ConcurrencyTests
     public void Eight_threads_map_and_unmap_at_once_and_nothing_is_lost(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             using (var vfio = Vfio.Open(kernel, options))
             {

@@ -14,7 +14,7 @@ public sealed class EduScenarioTests
     public async Task The_edu_device_works_and_teardown_leaves_nothing(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             using (var vfio = Vfio.Open(kernel, options))
             {
@@ -52,7 +52,7 @@ public sealed class EduScenarioTests
     public void IOVA_ranges_exclude_the_MSI_window_and_the_allocator_stays_inside_them(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             _ = vfio.OpenDevice(SimulatedMachines.Edu);
@@ -75,7 +75,7 @@ public sealed class EduScenarioTests
         foreach (var variant in new[] { "Group/Linux61", "Group/DebianStock" })
         {
             var (kernel, edu, options) = SimulatedMachines.Build(variant);
-            using (edu)
+            using (SimulatedMachines.Hold(edu))
             using (var vfio = Vfio.Open(kernel, options))
             {
                 _ = vfio.OpenDevice(SimulatedMachines.Edu);
@@ -88,11 +88,11 @@ public sealed class EduScenarioTests
     public void The_last_group_leaving_drops_the_mappings_and_the_container_replays_them_when_one_joins()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Group/DebianStock");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             var container = vfio.DefaultContainer;
-            var group = Groups.VfioGroup.Open(vfio, 5);
+            var group = VfioSharp.Groups.VfioGroup.Open(vfio, 5);
             group.SetContainer(container);
             using var buffer = DmaBuffer.Allocate(kernel, 4096);
             var mapping = container.Map(buffer);
@@ -103,7 +103,7 @@ public sealed class EduScenarioTests
             Assert.Equal(0, kernel.IommuMappingCount);
             Assert.Equal([mapping], container.Mappings);
 
-            using var again = Groups.VfioGroup.Open(vfio, 5);
+            using var again = VfioSharp.Groups.VfioGroup.Open(vfio, 5);
             again.SetContainer(container);
             Assert.Equal(ContainerState.Ready, container.State);
             Assert.Equal(1, kernel.IommuMappingCount);
@@ -114,7 +114,7 @@ public sealed class EduScenarioTests
     public void No_IOMMU_modes_are_never_chosen_without_the_opt_in_and_the_parameter_is_named_when_off()
     {
         var (kernel, edu, _) = SimulatedMachines.Build("NoIommuGroup/Linux617");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             var refused = Assert.Throws<VfioException>(() => Vfio.Open(kernel));
             Assert.Contains("AllowNoIommu", refused.Message, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class EduScenarioTests
     public void Reset_is_refused_with_a_reason_where_the_device_has_none()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             var device = vfio.OpenDevice(SimulatedMachines.Edu);
@@ -176,7 +176,7 @@ public sealed class EduScenarioTests
     public void Region_info_reports_the_sparse_mmap_area_around_the_register_page()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             var device = vfio.OpenDevice(SimulatedMachines.Edu);
@@ -193,7 +193,7 @@ public sealed class EduScenarioTests
     public void Interrupt_info_and_byte_access_follow_vfio_pci()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             var device = vfio.OpenDevice(SimulatedMachines.Edu);
@@ -214,7 +214,7 @@ public sealed class EduScenarioTests
     public void A_mapped_BAR_reaches_registers_through_pread_and_its_area_through_the_mapping(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         {
             using (var vfio = Vfio.Open(kernel, options))
             {

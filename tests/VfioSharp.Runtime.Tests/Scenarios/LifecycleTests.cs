@@ -13,7 +13,7 @@ public sealed class LifecycleTests
     public void DMA_map_before_the_IOMMU_is_set_names_the_missing_step()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Group/DebianStock");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         using (var buffer = DmaBuffer.Allocate(kernel, 4096))
         {
@@ -29,7 +29,7 @@ public sealed class LifecycleTests
     public void A_device_before_the_group_is_in_a_container_and_use_after_release_are_refused()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Group/DebianStock");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             var group = VfioGroup.Open(vfio, 5);
@@ -48,7 +48,7 @@ public sealed class LifecycleTests
     public void Attach_before_bind_is_refused()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         {
             using var device = VfioDevice.OpenCdev(vfio, SimulatedMachines.Edu);
@@ -62,14 +62,26 @@ public sealed class LifecycleTests
     [Fact]
     public void Every_public_member_of_a_state_machine_but_Dispose_declares_where_it_is_allowed()
     {
-        foreach (var type in new[] { typeof(VfioContainer), typeof(VfioGroup), typeof(VfioDevice) })
+        var machines = typeof(Vfio).Assembly.GetExportedTypes().Where(t => t.GetCustomAttributes(typeof(StateMachineAttribute), false).Length > 0).ToList();
+        Assert.Contains(typeof(VfioContainer), machines);
+        Assert.Contains(typeof(VfioGroup), machines);
+        Assert.Contains(typeof(VfioDevice), machines);
+        foreach (var type in machines)
         {
-            var undeclared = type.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
-                .Where(m => !m.IsSpecialName && m.Name is not ("Dispose" or "ToString"))
-                .Where(m => m.GetCustomAttributes(typeof(RequiresStateAttribute), false).Length == 0)
-                .Select(m => $"{type.Name}.{m.Name}")
-                .ToList();
+            var flags = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+            var members = type.GetMethods(flags).Where(m => !m.IsSpecialName && !m.IsStatic).Cast<System.Reflection.MemberInfo>()
+                .Concat(type.GetProperties(flags))
+                .Where(m => m.Name is not ("Dispose" or "ToString" or "Equals" or "GetHashCode"));
+            var undeclared = members.Where(m => m.GetCustomAttributes(typeof(RequiresStateAttribute), false).Length == 0).Select(m => $"{type.Name}.{m.Name}").ToList();
             Assert.Empty(undeclared);
+
+            // Released is for State alone: every other member is refused after Dispose.
+            var state = Enum.Parse(type.GetCustomAttributes(typeof(StateMachineAttribute), false).Cast<StateMachineAttribute>().Single().StateType, "Released");
+            var allowedWhenReleased = members
+                .Where(m => m.GetCustomAttributes(typeof(RequiresStateAttribute), false).Cast<RequiresStateAttribute>().Any(r => r.States.Contains(state)))
+                .Select(m => m.Name)
+                .ToList();
+            Assert.Equal(["State"], allowedWhenReleased);
         }
     }
 
@@ -77,14 +89,14 @@ public sealed class LifecycleTests
     public void Bad_mapping_requests_are_errors_not_crashes()
     {
         var (kernel, edu, options) = SimulatedMachines.Build("Cdev/Linux7");
-        using (edu)
+        using (SimulatedMachines.Hold(edu))
         using (var vfio = Vfio.Open(kernel, options))
         using (var buffer = DmaBuffer.Allocate(kernel, 4096))
         {
             _ = vfio.OpenDevice(SimulatedMachines.Edu);
             var container = vfio.DefaultContainer;
             Assert.Throws<ArgumentException>(() => container.Map(buffer, ulong.MaxValue - 100));
-            Assert.Throws<VfioException>(() => container.Map(buffer, 0x1001));
+            Assert.Throws<ArgumentException>(() => container.Map(buffer, 0x1001));
             var mapping = container.Map(buffer, 0x200000);
             var overlap = Assert.Throws<VfioException>(() => container.Map(buffer, 0x200000));
             Assert.Equal("EEXIST", overlap.Errno!.Value.Name);

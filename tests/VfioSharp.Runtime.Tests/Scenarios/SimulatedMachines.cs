@@ -32,6 +32,12 @@ public static class SimulatedMachines
         return (kernel, edu, new VfioOptions { AllowNoIommu = noIommu, Mode = mode });
     }
 
+    /// <summary>
+    /// Holds a simulated device for a <c>using</c> block whether or not its type is disposable (the edu device
+    /// stopped being one; this keeps every caller compiling across that change).
+    /// </summary>
+    public static IDisposable Hold(object device) => device as IDisposable ?? Nothing.Instance;
+
     /// <summary>Asserts the simulated kernel holds nothing of the run: no fd, no memory mapping, no IOMMU mapping, nothing pinned.</summary>
     public static void AssertNothingLeft(SimulatedKernel kernel)
     {
@@ -39,5 +45,14 @@ public static class SimulatedMachines
         Assert.Equal(0, kernel.MemoryMappingCount);
         Assert.Equal(0, kernel.IommuMappingCount);
         Assert.Equal(0UL, kernel.LockedBytes);
+    }
+
+    private sealed class Nothing : IDisposable
+    {
+        public static readonly Nothing Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 }
