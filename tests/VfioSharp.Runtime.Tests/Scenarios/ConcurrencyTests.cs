@@ -6,7 +6,7 @@ namespace VfioSharp.Runtime.Tests.Scenarios;
 public sealed class ConcurrencyTests
 {
     [Theory]
-    [MemberData(nameof(SimulatedMachines.IommuModes), MemberType = typeof(SimulatedMachines))]
+    [MemberData(nameof(Infrastructure.SimulatedMachine.IommuVariants), MemberType = typeof(Infrastructure.SimulatedMachine))]
     public void Eight_threads_map_and_unmap_at_once_and_nothing_is_lost(string variant)
     {
         var (kernel, edu, options) = SimulatedMachines.Build(variant);
