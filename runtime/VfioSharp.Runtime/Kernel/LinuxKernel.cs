@@ -7,8 +7,8 @@ namespace VfioSharp.Kernel;
 
 /// <summary>
 /// The real kernel: every <see cref="IKernel"/> method is one libc call (a few for the whole-file and
-/// directory reads), with errno read back through <see cref="Marshal.GetLastPInvokeError"/> and returned
-/// negated.
+/// directory reads), with errno read back through <see cref="Marshal.GetLastPInvokeError"/> (for
+/// <c>ioctl</c>, the hot path, <see cref="Marshal.GetLastSystemError"/> on failure only) and returned negated.
 /// </summary>
 /// <remarks>
 /// A call that a signal interrupts (<c>EINTR</c>) is retried where POSIX allows it: <c>open</c>, <c>ioctl</c>,
@@ -63,7 +63,8 @@ public sealed unsafe class LinuxKernel : IKernel
                 return result;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            // Nothing may run between the call and this read: see Libc.Ioctl.
+            var errno = Marshal.GetLastSystemError();
             if (errno != EINTR)
             {
                 return -errno;

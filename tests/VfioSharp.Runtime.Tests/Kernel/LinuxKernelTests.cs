@@ -41,6 +41,29 @@ public sealed class LinuxKernelTests
     }
 
     [Fact]
+    public unsafe void Each_ioctl_reports_its_own_errno_and_a_success_after_a_failure_gives_zero()
+    {
+        // LinuxKernel.Ioctl reads errno only when the call failed (no clearing before): a stale errno from an
+        // earlier failure must neither leak into a success nor replace a later failure's own.
+        const ulong FIONBIO = 0x5421;
+        var fd = Linux.Open("/dev/null", OpenFlags.ReadWrite | OpenFlags.CloseOnExec);
+        Assert.True(fd >= 0, $"open gave {fd}");
+        try
+        {
+            var on = 0;
+            Assert.Equal(-Errno.ENOTTY.Value, Linux.Ioctl(fd, 0x3B64, 0));
+            Assert.Equal(0, Linux.Ioctl(fd, FIONBIO, (nint)(&on)));
+            Assert.Equal(-Errno.EFAULT.Value, Linux.Ioctl(fd, FIONBIO, 8));
+            Assert.Equal(-Errno.EBADF.Value, Linux.Ioctl(-1, FIONBIO, (nint)(&on)));
+            Assert.Equal(0, Linux.Ioctl(fd, FIONBIO, (nint)(&on)));
+        }
+        finally
+        {
+            Assert.Equal(0, Linux.Close(fd));
+        }
+    }
+
+    [Fact]
     public void Anonymous_memory_maps_reads_back_what_was_written_and_unmaps()
     {
         const int length = 4 * 4096;
