@@ -2,12 +2,16 @@ using BenchmarkDotNet.Attributes;
 using VfioSharp.Containers;
 using VfioSharp.Dma;
 using VfioSharp.Handles;
+using VfioSharp.Ioctls;
 using VfioSharp.Pci;
 using VfioSharp.Uapi;
 
 namespace VfioSharp.Bench.Runtime;
 
-/// <summary>The runtime's own cost and allocations over a kernel that does nothing: typed calls, DMA map/unmap.</summary>
+/// <summary>
+/// The runtime's own cost and allocations over a kernel that does nothing (<see cref="NullKernel"/>): the ioctl
+/// path without a syscall, generated typed calls, DMA map/unmap. Each is a whole call as a driver makes it.
+/// </summary>
 [MemoryDiagnoser]
 public class RuntimeCostBenchmarks : IDisposable
 {
@@ -17,6 +21,7 @@ public class RuntimeCostBenchmarks : IDisposable
     private DmaBuffer? _buffer;
     private ContainerHandle? _containerHandle;
     private DeviceHandle? _device;
+    private GenericFileHandle? _generic;
 
     [GlobalSetup]
     public void Setup()
@@ -27,7 +32,11 @@ public class RuntimeCostBenchmarks : IDisposable
         _buffer = DmaBuffer.Allocate(_kernel, 4096);
         _containerHandle = new ContainerHandle(_kernel, 7, ownsHandle: false);
         _device = new DeviceHandle(_kernel, 8, ownsHandle: false);
+        _generic = new GenericFileHandle(_kernel, 9, ownsHandle: false);
     }
+
+    [Benchmark(Description = "IoctlCall.Invoke (SafeHandle), no syscall")]
+    public long Invoke() => IoctlCall.Invoke(_generic!, 0x5421, 0);
 
     [Benchmark(Description = "TryVFIO_CHECK_EXTENSION")]
     public long CheckExtension() => _containerHandle!.TryVFIO_CHECK_EXTENSION((uint)vfio.VFIO_TYPE1v2_IOMMU);
@@ -46,6 +55,14 @@ public class RuntimeCostBenchmarks : IDisposable
         return result + _container.TryUnmap(mapping);
     }
 
+    [Benchmark(Description = "VfioContainer.Map + Unmap")]
+    public ulong MapUnmapThrowing()
+    {
+        var mapping = _container!.Map(_buffer!, 0x200000);
+        _container.Unmap(mapping);
+        return mapping.Iova;
+    }
+
     [GlobalCleanup]
     public void Dispose()
     {
@@ -53,6 +70,7 @@ public class RuntimeCostBenchmarks : IDisposable
         _buffer?.Dispose();
         _containerHandle?.Dispose();
         _device?.Dispose();
+        _generic?.Dispose();
         GC.SuppressFinalize(this);
     }
 }
