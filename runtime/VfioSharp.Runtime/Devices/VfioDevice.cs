@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using VfioSharp.Containers;
 using VfioSharp.Groups;
 using VfioSharp.Handles;
@@ -18,13 +17,12 @@ namespace VfioSharp.Devices;
 /// cdev devices are opened, bound to an iommufd, then attached to an IOAS.
 /// </summary>
 [StateMachine(typeof(DeviceState), DeviceState.Open)]
-public sealed unsafe class VfioDevice : IDisposable
+public sealed class VfioDevice : IDisposable
 {
-    private const int RegionShift = 40;
     private readonly Lifecycle<VfioDevice, DeviceState> _lifecycle;
-    private readonly List<InterruptSet> _interrupts = [];
+    private readonly DeviceRegions _regions;
+    private readonly DeviceInterrupts _interrupts;
     private readonly VfioGroup? _group;
-    private readonly Dictionary<uint, ulong> _regionSizes = [];
     private VfioContainer? _container;
 
     private readonly Vfio _vfio;
@@ -38,6 +36,8 @@ public sealed unsafe class VfioDevice : IDisposable
         _group = group;
         _container = container;
         _lifecycle = new Lifecycle<VfioDevice, DeviceState>(ToString);
+        _regions = new DeviceRegions(this);
+        _interrupts = new DeviceInterrupts(this);
         if (group is not null)
         {
             _lifecycle.MoveTo(DeviceState.Attached);
@@ -184,170 +184,130 @@ public sealed unsafe class VfioDevice : IDisposable
         }
     }
 
-    /// <summary>A region's info with its sparse-mmap areas (VFIO_DEVICE_GET_REGION_INFO, capability chain).</summary>
+    /// <summary>
+    /// The device's regions (<see cref="DeviceRegions"/>): region info with capabilities, register access through
+    /// pread/pwrite or a mapping, BARs, config space. The same object on every call.
+    /// </summary>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public DeviceRegions Regions
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _regions;
+        }
+    }
+
+    /// <summary>
+    /// The device's interrupts (<see cref="DeviceInterrupts"/>): INTx, MSI, MSI-X, ERR and REQ to eventfds. The
+    /// same object on every call.
+    /// </summary>
+    [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
+    public DeviceInterrupts Interrupts
+    {
+        get
+        {
+            _lifecycle.Require();
+            return _interrupts;
+        }
+    }
+
+    /// <summary>A region's info with its capabilities: <see cref="DeviceRegions.GetInfo"/>.</summary>
     /// <param name="index">The region index.</param>
     /// <returns>The info.</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public RegionInfo GetRegion(uint index)
-    {
-        lock (_lifecycle.Gate)
-        {
-            _lifecycle.Require();
-            return VfioException.Wrap($"reading the info of region {index} of {this}", () => ReadRegion(index));
-        }
-    }
+    public RegionInfo GetRegion(uint index) => Regions.GetInfo(index);
 
-    private RegionInfo ReadRegion(uint index)
-    {
-        {
-            using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = index });
-            var info = reply.Value;
-            var areas = new List<(ulong, ulong)>();
-            if ((info.flags & vfio.VFIO_REGION_INFO_FLAG_CAPS) != 0 && reply.CapabilitiesAt(info.cap_offset).TryFind((ushort)vfio.VFIO_REGION_INFO_CAP_SPARSE_MMAP, out var capability))
-            {
-                var header = capability.Read<vfio_region_info_cap_sparse_mmap>();
-                var entries = capability.Bytes[sizeof(vfio_region_info_cap_sparse_mmap)..];
-                for (var i = 0; i < header.nr_areas && (i + 1) * sizeof(vfio_region_sparse_mmap_area) <= entries.Length; i++)
-                {
-                    var area = System.Runtime.InteropServices.MemoryMarshal.Read<vfio_region_sparse_mmap_area>(entries[(i * sizeof(vfio_region_sparse_mmap_area))..]);
-                    areas.Add((area.offset, area.size));
-                }
-            }
-            else if ((info.flags & vfio.VFIO_REGION_INFO_FLAG_MMAP) != 0)
-            {
-                areas.Add((0, info.size));
-            }
-
-            return new RegionInfo(info.index, info.flags, info.size, info.offset, areas);
-        }
-    }
-
-    /// <summary>Maps a region's mmap-able areas for direct register access (<see cref="MappedRegion"/>); dispose it before the device.</summary>
+    /// <summary>Maps a region's mmap-able areas: <see cref="DeviceRegions.Map"/>.</summary>
     /// <param name="index">The region index.</param>
     /// <returns>The mapped region.</returns>
     /// <exception cref="VfioException">The kernel refused a mapping (nothing stays mapped).</exception>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public MappedRegion MapRegion(uint index) => MappedRegion.Map(this, GetRegion(index));
+    public MappedRegion MapRegion(uint index) => Regions.Map(index);
 
-    /// <summary>Reads a 32-bit register: one 4-byte access (pread of exactly 4 bytes at the region offset).</summary>
+    /// <summary>Reads a 32-bit register: one 4-byte pread (<see cref="DeviceRegions.Access"/>).</summary>
     /// <param name="region">The region (BAR index, or 7 for config space).</param>
     /// <param name="offset">The offset in the region, 4-byte aligned.</param>
     /// <returns>The value.</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public uint Read32(uint region, ulong offset) => (uint)Access(region, offset, 4, 0, write: false);
+    public uint Read32(uint region, ulong offset) => Regions.Access(region).Read32(offset);
 
-    /// <summary>Writes a 32-bit register: one 4-byte access.</summary>
+    /// <summary>Writes a 32-bit register: one 4-byte pwrite.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 4-byte aligned.</param>
     /// <param name="value">The value.</param>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void Write32(uint region, ulong offset, uint value) => Access(region, offset, 4, value, write: true);
+    public void Write32(uint region, ulong offset, uint value) => Regions.Access(region).Write32(offset, value);
 
-    /// <summary>Reads a 64-bit register: one 8-byte access.</summary>
+    /// <summary>Reads a 64-bit register: one 8-byte pread.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 8-byte aligned.</param>
     /// <returns>The value.</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public ulong Read64(uint region, ulong offset) => Access(region, offset, 8, 0, write: false);
+    public ulong Read64(uint region, ulong offset) => Regions.Access(region).Read64(offset);
 
-    /// <summary>Writes a 64-bit register: one 8-byte access.</summary>
+    /// <summary>Writes a 64-bit register: one 8-byte pwrite.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 8-byte aligned.</param>
     /// <param name="value">The value.</param>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void Write64(uint region, ulong offset, ulong value) => Access(region, offset, 8, value, write: true);
+    public void Write64(uint region, ulong offset, ulong value) => Regions.Access(region).Write64(offset, value);
 
-    /// <summary>Reads an 8-bit register: one 1-byte access.</summary>
+    /// <summary>Reads an 8-bit register: one 1-byte pread.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset.</param>
     /// <returns>The value.</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public byte Read8(uint region, ulong offset) => (byte)Access(region, offset, 1, 0, write: false);
+    public byte Read8(uint region, ulong offset) => Regions.Access(region).Read8(offset);
 
-    /// <summary>Writes an 8-bit register: one 1-byte access.</summary>
+    /// <summary>Writes an 8-bit register: one 1-byte pwrite.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset.</param>
     /// <param name="value">The value.</param>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void Write8(uint region, ulong offset, byte value) => Access(region, offset, 1, value, write: true);
+    public void Write8(uint region, ulong offset, byte value) => Regions.Access(region).Write8(offset, value);
 
-    /// <summary>What an interrupt index offers (VFIO_DEVICE_GET_IRQ_INFO).</summary>
+    /// <summary>What an interrupt index offers: <see cref="DeviceInterrupts.GetInfo"/>.</summary>
     /// <param name="index">The interrupt index.</param>
     /// <returns>The info; a <see cref="VfioException"/> for an index the device does not have (ERR on conventional PCI).</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public IrqInfo GetIrqInfo(uint index)
-    {
-        lock (_lifecycle.Gate)
-        {
-            _lifecycle.Require();
-            var info = new vfio_irq_info { index = index };
-            VfioException.ThrowIfFailed(Handle.TryVFIO_DEVICE_GET_IRQ_INFO(ref info), $"reading interrupt index {index} of {this}");
-            return new IrqInfo(info.index, info.flags, info.count);
-        }
-    }
+    public IrqInfo GetIrqInfo(uint index) => Interrupts.GetInfo(index);
 
-    /// <summary>Reads a 16-bit value: one 2-byte access (config space registers are 16 bits wide).</summary>
+    /// <summary>Reads a 16-bit value: one 2-byte pread.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 2-byte aligned.</param>
     /// <returns>The value.</returns>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public ushort Read16(uint region, ulong offset) => (ushort)Access(region, offset, 2, 0, write: false);
+    public ushort Read16(uint region, ulong offset) => Regions.Access(region).Read16(offset);
 
-    /// <summary>Writes a 16-bit value: one 2-byte access.</summary>
+    /// <summary>Writes a 16-bit value: one 2-byte pwrite.</summary>
     /// <param name="region">The region.</param>
     /// <param name="offset">The offset, 2-byte aligned.</param>
     /// <param name="value">The value.</param>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void Write16(uint region, ulong offset, ushort value) => Access(region, offset, 2, value, write: true);
+    public void Write16(uint region, ulong offset, ushort value) => Regions.Access(region).Write16(offset, value);
 
-    /// <summary>Turns on bus mastering in the command register: the device can't DMA without it.</summary>
+    /// <summary>Turns on bus mastering in the command register: <see cref="ConfigSpace.EnableBusMaster"/>.</summary>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void EnableBusMaster()
-    {
-        var command = Read16(vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x04);
-        Write16(vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x04, (ushort)(command | 0x06));
-    }
+    public void EnableBusMaster() => Regions.ConfigSpace.EnableBusMaster();
 
-    /// <summary>Routes <paramref name="count"/> vectors of an interrupt index to new eventfds.</summary>
+    /// <summary>Routes <paramref name="count"/> vectors of an interrupt index to new eventfds: <see cref="DeviceInterrupts.Enable"/>.</summary>
     /// <param name="index">VFIO_PCI_INTX_IRQ_INDEX, _MSI_, _MSIX_, _ERR_ or _REQ_.</param>
     /// <param name="count">The number of vectors (1 for INTx, ERR, REQ).</param>
     /// <returns>The interrupts; dispose to disable them.</returns>
     /// <exception cref="VfioException">The kernel refused (e.g. MSI while INTx is enabled).</exception>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public InterruptSet EnableInterrupts(uint index, int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        lock (_lifecycle.Gate)
-        {
-            _lifecycle.Require();
-            var set = InterruptSet.Create(this, index, count);
-            _interrupts.Add(set);
-            return set;
-        }
-    }
+    public InterruptSet EnableInterrupts(uint index, int count) => Interrupts.Enable(index, count);
 
-    /// <summary>Resets the device, where it supports it (VFIO_DEVICE_FLAGS_RESET).</summary>
-    /// <exception cref="VfioException">The device can't be reset (edu can't: no FLR, no PM reset).</exception>
+    /// <summary>Resets the device, where it supports it (VFIO_DEVICE_FLAGS_RESET; see <see cref="DeviceReset"/>).</summary>
+    /// <exception cref="VfioException">The device can't be reset (edu can't: no FLR, no PM reset), naming the device; or the kernel refused.</exception>
     [RequiresState(DeviceState.Bound, DeviceState.Attached, MissingStep = "VfioDevice.Bind")]
-    public void Reset()
-    {
-        if (!GetInfo().CanReset)
-        {
-            throw new VfioException($"resetting {this}", advice: "the device reports no reset (VFIO_DEVICE_FLAGS_RESET): it has no FLR or PM reset and no bus reset is available");
-        }
-
-        lock (_lifecycle.Gate)
-        {
-            _lifecycle.Require();
-            VfioException.ThrowIfFailed(Handle.TryVFIO_DEVICE_RESET(), $"resetting {this}");
-        }
-    }
+    public void Reset() => DeviceReset.Reset(this);
 
     /// <summary>Disables its interrupts, closes the device fd (the kernel detaches a cdev on close).</summary>
     [TransitionsTo(DeviceState.Released)]
     public void Dispose()
     {
-        InterruptSet[] interrupts;
         lock (_lifecycle.Gate)
         {
             if (State == DeviceState.Released)
@@ -355,16 +315,10 @@ public sealed unsafe class VfioDevice : IDisposable
                 return;
             }
 
-            interrupts = [.. _interrupts];
-        }
-
-        foreach (var set in interrupts)
-        {
-            set.Dispose();
-        }
-
-        lock (_lifecycle.Gate)
-        {
+            // Under the gate, so no interrupt set or mapping can be added in between: interrupts off and their
+            // eventfds closed, mappings gone (a live mapping would keep the device file open in the kernel).
+            _interrupts.Release();
+            _regions.Release();
             Handle.Dispose();
             _lifecycle.Complete();
         }
@@ -375,62 +329,4 @@ public sealed unsafe class VfioDevice : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"device {_address} (fd {Handle.DangerousGetFd()}, {State})";
-
-    internal void InterruptsReleased(InterruptSet set)
-    {
-        lock (_lifecycle.Gate)
-        {
-            _interrupts.Remove(set);
-        }
-    }
-
-    private ulong Access(uint region, ulong offset, int width, ulong value, bool write, [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
-    {
-        if (offset % (ulong)width != 0 || offset >= 1UL << RegionShift)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{operation}: offset 0x{offset:x} of region {region} of {this} is not a {width}-byte aligned offset inside the region");
-        }
-
-        lock (_lifecycle.Gate)
-        {
-            _lifecycle.Require(operation);
-            if (!_regionSizes.TryGetValue(region, out var size))
-            {
-                size = VfioException.Wrap($"reading the size of region {region} of {this}", () =>
-                {
-                    using var reply = Handle.VFIO_DEVICE_GET_REGION_INFO(new vfio_region_info { index = region });
-                    return reply.Value.size;
-                });
-                _regionSizes.Add(region, size);
-            }
-
-            if (offset >= size || size - offset < (ulong)width)
-            {
-                throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{operation}: a {width}-byte access at offset 0x{offset:x} is outside region {region} ({size} bytes) of {this}");
-            }
-
-            Span<byte> bytes = stackalloc byte[8];
-            var position = ((long)region << RegionShift) + (long)offset;
-            if (write)
-            {
-                BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
-                var written = Handle.Kernel.PWrite(Handle.DangerousGetFd(), bytes[..width], position);
-                if (written != width)
-                {
-                    throw written < 0 ? VfioException.From(written, $"{operation} at offset 0x{offset:x} of region {region} of {this}") : new ArgumentOutOfRangeException(nameof(offset), $"{operation}: offset 0x{offset:x} of region {region} of {this} runs past the region's end");
-                }
-
-                return 0;
-            }
-
-            bytes.Clear();
-            var read = Handle.Kernel.PRead(Handle.DangerousGetFd(), bytes[..width], position);
-            if (read != width)
-            {
-                throw read < 0 ? VfioException.From(read, $"{operation} at offset 0x{offset:x} of region {region} of {this}") : new ArgumentOutOfRangeException(nameof(offset), $"{operation}: offset 0x{offset:x} of region {region} of {this} runs past the region's end");
-            }
-
-            return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        }
-    }
 }
