@@ -17,32 +17,38 @@ internal static class FileDescriptorBodies
 {
     public static void Analyze(OperationBlockAnalysisContext context, FileDescriptorMembers members, FileDescriptorObservations observations)
     {
-        var analyzedRoots = new HashSet<IOperation>();
-        foreach (var block in context.OperationBlocks)
+        // Most members have one block; only then is no set of the roots already analyzed needed.
+        var blocks = context.OperationBlocks;
+        var analyzedRoots = blocks.Length > 1 ? new HashSet<IOperation>() : null;
+        foreach (var block in blocks)
         {
             var root = OperationShapes.RootOf(block);
-            if (!analyzedRoots.Add(root))
+            if (analyzedRoots is not null && !analyzedRoots.Add(root))
             {
                 continue;
             }
 
             RecordInitializer(root, members, observations);
+
+            // One walk gathers the flow-insensitive observations and decides whether a flow can
+            // find anything; most bodies of a driver end here, without a control flow graph.
+            var survey = Survey(root, members, observations);
             if (!OperationShapes.HasControlFlowGraph(root))
             {
                 continue;
             }
 
-            var followsThis = context.OwningSymbol is IMethodSymbol { IsStatic: false, ContainingType: { } owner }
-                              && members.DeclaredByOrInherited(owner);
-            var createsInstances = FindCreations(root, members, observations);
-            if (!followsThis && !createsInstances)
+            var followsThis = context.OwningSymbol is IMethodSymbol { IsStatic: false, ContainingType: { } owner } method
+                              && members.DeclaredByOrInherited(owner)
+                              && (method.MethodKind == MethodKind.Constructor || survey.TouchesThisState);
+            if (!followsThis && !survey.CreatesInstances)
             {
                 continue;
             }
 
             context.CancellationToken.ThrowIfCancellationRequested();
             var graph = context.GetControlFlowGraph(block);
-            var captured = createsInstances ? CapturedVariables(root) : null;
+            var captured = survey.CreatesInstances ? CapturedVariables(root) : null;
             foreach (var (nested, function) in GraphsWithin(graph, context.OwningSymbol as IMethodSymbol))
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -57,6 +63,77 @@ internal static class FileDescriptorBodies
                 }
             }
         }
+    }
+
+    /// <summary>What one walk of a body found.</summary>
+    private readonly struct BodySurvey
+    {
+        public BodySurvey(bool touchesThisState, bool createsInstances)
+        {
+            TouchesThisState = touchesThisState;
+            CreatesInstances = createsInstances;
+        }
+
+        /// <summary>
+        /// Whether the body references an fd member, calls a method or property of its own
+        /// instance, or throws: without any of these its summary is "assigns nothing" and it reads
+        /// no fd through <c>this</c>, which is what the verdict assumes of a body with no summary.
+        /// </summary>
+        public bool TouchesThisState { get; }
+
+        /// <summary>Whether the body creates an instance of a type with fd members.</summary>
+        public bool CreatesInstances { get; }
+    }
+
+    /// <summary>
+    /// Walks the body once: records reads, stores and opaque uses of fd members and constructor
+    /// calls of types with fd members, and says which flows the body needs.
+    /// </summary>
+    private static BodySurvey Survey(IOperation root, FileDescriptorMembers members, FileDescriptorObservations observations)
+    {
+        var touchesThisState = false;
+        var createsInstances = false;
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IFieldReferenceOperation or IPropertyReferenceOperation:
+                    if (members.Contains(OperationShapes.ReferencedMember(operation)))
+                    {
+                        touchesThisState = true;
+                        MemberAccessObserver.ObserveReference(operation, members, observations);
+                    }
+                    else if (operation is IPropertyReferenceOperation property && OperationShapes.IsThis(property.Instance))
+                    {
+                        touchesThisState = true;
+                    }
+
+                    break;
+                case IInvocationOperation invocation:
+                    touchesThisState |= OperationShapes.IsThis(invocation.Instance);
+                    MemberAccessObserver.ObserveOpaqueUse(operation, members, observations);
+                    break;
+                case IThrowOperation:
+                    touchesThisState = true;
+                    break;
+                case IArgumentOperation or IAddressOfOperation or IConversionOperation:
+                    MemberAccessObserver.ObserveOpaqueUse(operation, members, observations);
+                    break;
+                case IObjectCreationOperation { Type: INamedTypeSymbol type } creation when !members.InstanceMembersOf(type).IsEmpty:
+                    createsInstances = true;
+                    if (creation.Constructor is { } constructor && !(type.IsValueType && constructor.IsImplicitlyDeclared))
+                    {
+                        observations.RecordCreation(constructor.OriginalDefinition, creation.Syntax.GetLocation());
+                    }
+
+                    break;
+                case IDefaultValueOperation { Type: INamedTypeSymbol { IsValueType: true } type } when !members.InstanceMembersOf(type).IsEmpty:
+                    createsInstances = true;
+                    break;
+            }
+        }
+
+        return new BodySurvey(touchesThisState, createsInstances);
     }
 
     private static void RecordInitializer(IOperation root, FileDescriptorMembers members, FileDescriptorObservations observations)
@@ -84,31 +161,6 @@ internal static class FileDescriptorBodies
 
                 break;
         }
-    }
-
-    /// <summary>Whether the body creates an instance of a type with fd members; records each constructor call.</summary>
-    private static bool FindCreations(IOperation root, FileDescriptorMembers members, FileDescriptorObservations observations)
-    {
-        var found = false;
-        foreach (var operation in root.DescendantsAndSelf())
-        {
-            switch (operation)
-            {
-                case IObjectCreationOperation { Type: INamedTypeSymbol type } creation when !members.InstanceMembersOf(type).IsEmpty:
-                    found = true;
-                    if (creation.Constructor is { } constructor && !(type.IsValueType && constructor.IsImplicitlyDeclared))
-                    {
-                        observations.RecordCreation(constructor.OriginalDefinition, creation.Syntax.GetLocation());
-                    }
-
-                    break;
-                case IDefaultValueOperation { Type: INamedTypeSymbol { IsValueType: true } type } when !members.InstanceMembersOf(type).IsEmpty:
-                    found = true;
-                    break;
-            }
-        }
-
-        return found;
     }
 
     /// <summary>Locals and parameters used inside a lambda or local function other than the one that declares them.</summary>

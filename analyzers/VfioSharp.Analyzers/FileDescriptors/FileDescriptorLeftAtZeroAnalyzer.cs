@@ -47,16 +47,6 @@ public sealed class FileDescriptorLeftAtZeroAnalyzer : DiagnosticAnalyzer
             var members = new FileDescriptorMembers();
             var observations = new FileDescriptorObservations();
 
-            start.RegisterOperationAction(
-                c => MemberAccessObserver.ObserveReference(c.Operation, members, observations),
-                OperationKind.FieldReference,
-                OperationKind.PropertyReference);
-            start.RegisterOperationAction(
-                c => MemberAccessObserver.ObserveOpaqueUse(c.Operation, members, observations),
-                OperationKind.Argument,
-                OperationKind.AddressOf,
-                OperationKind.Conversion,
-                OperationKind.Invocation);
             start.RegisterOperationBlockAction(c => FileDescriptorBodies.Analyze(c, members, observations));
             start.RegisterCompilationEndAction(end =>
             {

@@ -22,7 +22,8 @@ internal static class MemberAccessObserver
         }
 
         var (isRead, isWrite) = Classify(reference);
-        if (isWrite)
+        // A lock-free read first: most stores hit a member already recorded.
+        if (isWrite && !observations.Written.ContainsKey(member))
         {
             observations.Written[member] = true;
         }

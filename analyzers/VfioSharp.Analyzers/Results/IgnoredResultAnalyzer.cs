@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -135,9 +137,15 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Whether any local is given the result of a non-throwing call: only then is a graph worth building.</summary>
+    /// <summary>
+    /// Whether some local given the result of a non-throwing call may hold it unread: only then is
+    /// a graph worth building. A local stored exactly once and read somewhere is read after that
+    /// store on every path (C#'s definite assignment puts the store before every read), which is
+    /// the usual <c>var result = TryX(); if (result &lt; 0) ...</c> and needs no graph.
+    /// </summary>
     private static bool StoresResultInLocal(IOperation root)
     {
+        HashSet<ILocalSymbol>? candidates = null;
         foreach (var operation in root.DescendantsAndSelf())
         {
             if (operation is not IInvocationOperation invocation)
@@ -151,18 +159,58 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
                 value = conversion;
             }
 
-            var stored = value.Parent switch
+            var local = value.Parent switch
             {
-                ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assignment => ReferenceEquals(assignment.Value, value),
-                IVariableInitializerOperation => true,
-                _ => false,
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when ReferenceEquals(assignment.Value, value) => target.Local,
+                IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+                IVariableInitializerOperation => null,
+                _ => null,
             };
-            if (stored && NonThrowingCalls.NameOf(invocation.TargetMethod) is not null)
+            if (value.Parent is IVariableInitializerOperation && local is null)
             {
-                return true;
+                return NonThrowingCalls.NameOf(invocation.TargetMethod) is not null;
+            }
+
+            if (local is not null && NonThrowingCalls.NameOf(invocation.TargetMethod) is not null)
+            {
+                (candidates ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)).Add(local);
             }
         }
 
-        return false;
+        return candidates is not null && candidates.Any(local => !StoredOnceAndRead(root, local));
+    }
+
+    private static bool StoredOnceAndRead(IOperation root, ILocalSymbol local)
+    {
+        var stores = 0;
+        var reads = 0;
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation { Initializer: not null } declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    stores++;
+                    break;
+                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local):
+                    if (reference.Parent is ISimpleAssignmentOperation { IsRef: false } assignment && ReferenceEquals(assignment.Target, reference))
+                    {
+                        stores++;
+                    }
+                    else if (reference.Parent is IArgumentOperation { Parameter.RefKind: not (RefKind.None or RefKind.In) } or ITupleOperation or IDeclarationExpressionOperation
+                             || reference.Parent is ICompoundAssignmentOperation or IIncrementOrDecrementOperation or IAddressOfOperation)
+                    {
+                        // Out, ref, deconstruction, compound and pointer uses both store and read: leave them to the graph.
+                        return false;
+                    }
+                    else
+                    {
+                        reads++;
+                    }
+
+                    break;
+            }
+        }
+
+        return stores == 1 && reads > 0;
     }
 }

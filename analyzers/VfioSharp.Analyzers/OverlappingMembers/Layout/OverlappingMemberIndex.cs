@@ -46,8 +46,43 @@ internal sealed class OverlappingMemberIndex
     /// <summary>Whether the compilation has any explicit-layout struct with overlapping fields.</summary>
     public bool IsEmpty => _overlappingNames.Count == 0;
 
-    /// <summary>Cheap and coarse: does the syntax mention the names of two overlapping fields of some struct?</summary>
+    /// <summary>
+    /// Cheap and coarse: does the source text of <paramref name="body"/> contain the names of two
+    /// overlapping fields of some struct? A substring search of the text finds every identifier
+    /// (and some words in comments and strings, which the exact check then drops) without building
+    /// the syntax nodes and tokens a walk of the tree would materialize; that walk cost more than
+    /// the rest of the rule on code that names no union.
+    /// </summary>
     public bool MayNameOverlappingPair(SyntaxNode body)
+    {
+        var text = body.SyntaxTree.GetText().ToString(body.Span);
+        if (text.IndexOf('\\') >= 0)
+        {
+            // A Unicode escape can spell an identifier (\u0069oas_id); only tokens show its name.
+            return MayNameOverlappingPairByTokens(body);
+        }
+
+        HashSet<string>? seen = null;
+        foreach (var entry in _overlappingNames)
+        {
+            if (text.IndexOf(entry.Key, System.StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            seen ??= new HashSet<string>(System.StringComparer.Ordinal);
+            if (seen.Overlaps(entry.Value))
+            {
+                return true;
+            }
+
+            seen.Add(entry.Key);
+        }
+
+        return false;
+    }
+
+    private bool MayNameOverlappingPairByTokens(SyntaxNode body)
     {
         HashSet<string>? seen = null;
         foreach (var token in body.DescendantTokens())
