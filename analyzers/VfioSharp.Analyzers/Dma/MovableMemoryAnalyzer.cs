@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 using VfioSharp.Analyzers.Ioctls;
 
 namespace VfioSharp.Analyzers.Dma;
@@ -72,13 +73,36 @@ public sealed class MovableMemoryAnalyzer : DiagnosticAnalyzer
 
     private static bool TouchesSink(IOperation root)
     {
-        foreach (var operation in root.DescendantsAndSelf())
+        var operations = BodyOperations.Of(root);
+        foreach (var argument in operations.Arguments)
         {
-            switch (operation)
+            if (argument.Parameter is { } parameter && DmaAddressSinks.Is(parameter))
             {
-                case IMemberReferenceOperation member when DmaAddressSinks.Is(member.Member):
-                case IArgumentOperation { Parameter: { } parameter } when DmaAddressSinks.Is(parameter):
-                    return true;
+                return true;
+            }
+        }
+
+        foreach (var field in operations.FieldReferences)
+        {
+            if (DmaAddressSinks.Is(field.Member))
+            {
+                return true;
+            }
+        }
+
+        foreach (var property in operations.PropertyReferences)
+        {
+            if (DmaAddressSinks.Is(property.Member))
+            {
+                return true;
+            }
+        }
+
+        foreach (var member in operations.OtherMemberReferences)
+        {
+            if (DmaAddressSinks.Is(member.Member))
+            {
+                return true;
             }
         }
 

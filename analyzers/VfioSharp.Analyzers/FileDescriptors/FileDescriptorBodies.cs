@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 
 namespace VfioSharp.Analyzers.FileDescriptors;
 
@@ -49,7 +50,7 @@ internal static class FileDescriptorBodies
             context.CancellationToken.ThrowIfCancellationRequested();
             var graph = context.GetControlFlowGraph(block);
             var captured = survey.CreatesInstances ? CapturedVariables(root) : null;
-            foreach (var (nested, function) in GraphsWithin(graph, context.OwningSymbol as IMethodSymbol))
+            foreach (var (nested, function) in GraphsWithin(graph, context.OwningSymbol as IMethodSymbol, BodyOperations.Of(root).HasFunctions))
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
                 if (followsThis && function is not null)
@@ -76,7 +77,7 @@ internal static class FileDescriptorBodies
 
         /// <summary>
         /// Whether the body references an fd member, calls a method or property of its own
-        /// instance, or throws: without any of these its summary is "assigns nothing" and it reads
+        /// instance, or may never return normally: without any of these its summary is "assigns nothing" and it reads
         /// no fd through <c>this</c>, which is what the verdict assumes of a body with no summary.
         /// </summary>
         public bool TouchesThisState { get; }
@@ -91,46 +92,63 @@ internal static class FileDescriptorBodies
     /// </summary>
     private static BodySurvey Survey(IOperation root, FileDescriptorMembers members, FileDescriptorObservations observations)
     {
-        var touchesThisState = false;
-        var createsInstances = false;
-        foreach (var operation in root.DescendantsAndSelf())
+        var operations = BodyOperations.Of(root);
+        // A body that throws and never returns has the vacuous summary "assigns everything".
+        var touchesThisState = operations.Throws && !operations.HasExplicitReturn;
+        foreach (var field in operations.FieldReferences)
         {
-            switch (operation)
+            if (members.Contains(field.Field))
             {
-                case IFieldReferenceOperation or IPropertyReferenceOperation:
-                    if (members.Contains(OperationShapes.ReferencedMember(operation)))
-                    {
-                        touchesThisState = true;
-                        MemberAccessObserver.ObserveReference(operation, members, observations);
-                    }
-                    else if (operation is IPropertyReferenceOperation property && OperationShapes.IsThis(property.Instance))
-                    {
-                        touchesThisState = true;
-                    }
-
-                    break;
-                case IInvocationOperation invocation:
-                    touchesThisState |= OperationShapes.IsThis(invocation.Instance);
-                    MemberAccessObserver.ObserveOpaqueUse(operation, members, observations);
-                    break;
-                case IThrowOperation:
-                    touchesThisState = true;
-                    break;
-                case IArgumentOperation or IAddressOfOperation or IConversionOperation:
-                    MemberAccessObserver.ObserveOpaqueUse(operation, members, observations);
-                    break;
-                case IObjectCreationOperation { Type: INamedTypeSymbol type } creation when !members.InstanceMembersOf(type).IsEmpty:
-                    createsInstances = true;
-                    if (creation.Constructor is { } constructor && !(type.IsValueType && constructor.IsImplicitlyDeclared))
-                    {
-                        observations.RecordCreation(constructor.OriginalDefinition, creation.Syntax.GetLocation());
-                    }
-
-                    break;
-                case IDefaultValueOperation { Type: INamedTypeSymbol { IsValueType: true } type } when !members.InstanceMembersOf(type).IsEmpty:
-                    createsInstances = true;
-                    break;
+                touchesThisState = true;
+                MemberAccessObserver.ObserveReference(field, members, observations);
             }
+        }
+
+        foreach (var property in operations.PropertyReferences)
+        {
+            if (members.Contains(property.Property))
+            {
+                touchesThisState = true;
+                MemberAccessObserver.ObserveReference(property, members, observations);
+            }
+            else if (OperationShapes.IsThis(property.Instance))
+            {
+                touchesThisState = true;
+            }
+        }
+
+        foreach (var invocation in operations.Invocations)
+        {
+            touchesThisState |= OperationShapes.IsThis(invocation.Instance);
+            MemberAccessObserver.ObserveOpaqueUse(invocation, members, observations);
+        }
+
+        foreach (var argument in operations.Arguments)
+        {
+            MemberAccessObserver.ObserveOpaqueUse(argument, members, observations);
+        }
+
+        foreach (var addressUse in operations.AddressUses)
+        {
+            MemberAccessObserver.ObserveOpaqueUse(addressUse, members, observations);
+        }
+
+        var createsInstances = false;
+        foreach (var creation in operations.ObjectCreations)
+        {
+            if (creation.Type is INamedTypeSymbol type && !members.InstanceMembersOf(type).IsEmpty)
+            {
+                createsInstances = true;
+                if (creation.Constructor is { } constructor && !(type.IsValueType && constructor.IsImplicitlyDeclared))
+                {
+                    observations.RecordCreation(constructor.OriginalDefinition, creation.Syntax.GetLocation());
+                }
+            }
+        }
+
+        foreach (var defaultValue in operations.DefaultValues)
+        {
+            createsInstances |= defaultValue.Type is INamedTypeSymbol { IsValueType: true } type && !members.InstanceMembersOf(type).IsEmpty;
         }
 
         return new BodySurvey(touchesThisState, createsInstances);
@@ -167,6 +185,12 @@ internal static class FileDescriptorBodies
     private static HashSet<ISymbol> CapturedVariables(IOperation root)
     {
         var captured = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var operations = BodyOperations.Of(root);
+        if (!operations.HasFunctions)
+        {
+            return captured;
+        }
+
         foreach (var operation in root.DescendantsAndSelf())
         {
             var variable = operation switch
@@ -191,8 +215,14 @@ internal static class FileDescriptorBodies
     }
 
     /// <summary>The graph and the graphs of the lambdas and local functions nested in it, at any depth.</summary>
-    private static IEnumerable<(ControlFlowGraph Graph, IMethodSymbol? Function)> GraphsWithin(ControlFlowGraph graph, IMethodSymbol? function)
+    private static IEnumerable<(ControlFlowGraph Graph, IMethodSymbol? Function)> GraphsWithin(ControlFlowGraph graph, IMethodSymbol? function, bool hasFunctions)
     {
+        if (!hasFunctions)
+        {
+            yield return (graph, function);
+            yield break;
+        }
+
         var pending = new Stack<(ControlFlowGraph, IMethodSymbol?)>();
         pending.Push((graph, function));
         while (pending.Count > 0)

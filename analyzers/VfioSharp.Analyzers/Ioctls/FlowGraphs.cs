@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 
 namespace VfioSharp.Analyzers.Ioctls;
 
@@ -37,6 +38,12 @@ internal static class FlowGraphs
     /// <summary>The graph of <paramref name="block"/>'s root and the graphs nested in it, at any depth.</summary>
     public static IEnumerable<ControlFlowGraph> Within(OperationBlockAnalysisContext context, IOperation block)
     {
+        if (!BodyOperations.Of(block).HasFunctions)
+        {
+            yield return context.GetControlFlowGraph(block);
+            yield break;
+        }
+
         var pending = new Stack<ControlFlowGraph>();
         pending.Push(context.GetControlFlowGraph(block));
         while (pending.Count > 0)
@@ -79,14 +86,15 @@ internal static class FlowGraphs
     public static HashSet<ILocalSymbol> CapturedLocals(IOperation root)
     {
         var captured = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-        foreach (var operation in root.DescendantsAndSelf())
+        var operations = BodyOperations.Of(root);
+        if (!operations.HasFunctions)
         {
-            if (operation is not ILocalReferenceOperation reference)
-            {
-                continue;
-            }
+            return captured;
+        }
 
-            for (var current = operation.Parent; current is not null; current = current.Parent)
+        foreach (var reference in operations.LocalReferences)
+        {
+            for (var current = reference.Parent; current is not null; current = current.Parent)
             {
                 var function = current switch
                 {

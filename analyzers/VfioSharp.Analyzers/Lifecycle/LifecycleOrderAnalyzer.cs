@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 using VfioSharp.Analyzers.Ioctls;
 
 namespace VfioSharp.Analyzers.Lifecycle;
@@ -90,9 +91,9 @@ public sealed class LifecycleOrderAnalyzer : DiagnosticAnalyzer
 
     private static bool DeclaresStateMachineLocal(IOperation root, StateMachines machines)
     {
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var declarator in BodyOperations.Of(root).Declarators)
         {
-            if (operation is IVariableDeclaratorOperation declarator && machines.Of(declarator.Symbol.Type) is not null)
+            if (machines.Of(declarator.Symbol.Type) is not null)
             {
                 return true;
             }

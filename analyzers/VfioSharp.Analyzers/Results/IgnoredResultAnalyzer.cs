@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 using VfioSharp.Analyzers.Ioctls;
 
 namespace VfioSharp.Analyzers.Results;
@@ -146,13 +147,8 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
     private static bool StoresResultInLocal(IOperation root)
     {
         HashSet<ILocalSymbol>? candidates = null;
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var invocation in BodyOperations.Of(root).Invocations)
         {
-            if (operation is not IInvocationOperation invocation)
-            {
-                continue;
-            }
-
             IOperation value = invocation;
             while (value.Parent is IConversionOperation { OperatorMethod: null } conversion)
             {
@@ -182,32 +178,37 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
 
     private static bool StoredOnceAndRead(IOperation root, ILocalSymbol local)
     {
+        var operations = BodyOperations.Of(root);
         var stores = 0;
-        var reads = 0;
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var declarator in operations.Declarators)
         {
-            switch (operation)
+            if (declarator.Initializer is not null && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
             {
-                case IVariableDeclaratorOperation { Initializer: not null } declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
-                    stores++;
-                    break;
-                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local):
-                    if (reference.Parent is ISimpleAssignmentOperation { IsRef: false } assignment && ReferenceEquals(assignment.Target, reference))
-                    {
-                        stores++;
-                    }
-                    else if (reference.Parent is IArgumentOperation { Parameter.RefKind: not (RefKind.None or RefKind.In) } or ITupleOperation or IDeclarationExpressionOperation
-                             || reference.Parent is ICompoundAssignmentOperation or IIncrementOrDecrementOperation or IAddressOfOperation)
-                    {
-                        // Out, ref, deconstruction, compound and pointer uses both store and read: leave them to the graph.
-                        return false;
-                    }
-                    else
-                    {
-                        reads++;
-                    }
+                stores++;
+            }
+        }
 
-                    break;
+        var reads = 0;
+        foreach (var reference in operations.LocalReferences)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            {
+                continue;
+            }
+
+            if (reference.Parent is ISimpleAssignmentOperation { IsRef: false } assignment && ReferenceEquals(assignment.Target, reference))
+            {
+                stores++;
+            }
+            else if (reference.Parent is IArgumentOperation { Parameter.RefKind: not (RefKind.None or RefKind.In) } or ITupleOperation
+                     or IDeclarationExpressionOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation or IAddressOfOperation)
+            {
+                // Out, ref, deconstruction, compound and pointer uses both store and read: leave them to the graph.
+                return false;
+            }
+            else
+            {
+                reads++;
             }
         }
 

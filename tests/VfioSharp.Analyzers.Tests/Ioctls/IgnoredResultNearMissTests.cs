@@ -121,4 +121,17 @@ public sealed class IgnoredResultNearMissTests
                 }
             }
             """);
+
+    [Fact]
+    public Task A_result_local_stored_once_and_passed_on_by_value_is_read()
+        => Verify.VerifyAsync(Verify.Usings + """
+            static class Teardown
+            {
+                public static void Release(IKernel kernel, int fd, System.Collections.Generic.List<long> log)
+                {
+                    var closed = kernel.Close(fd);
+                    log.Add(closed);
+                }
+            }
+            """);
 }

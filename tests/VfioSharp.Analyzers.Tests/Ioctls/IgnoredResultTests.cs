@@ -101,4 +101,24 @@ public sealed class IgnoredResultTests
             Verify.Diagnostic(1, "TryVFIO_DEVICE_RESET", "its result, stored in 'result', is never read"),
             Verify.Diagnostic(2),
             Verify.Diagnostic(3));
+
+    // A local stored once and never read needs no graph to be reported; stored twice, the first
+    // value is dead even though the local is read.
+    [Fact]
+    public Task A_result_local_never_read_and_one_overwritten_before_any_read_are_reported()
+        => Verify.VerifyAsync(
+            Verify.Usings + """
+            static class Teardown
+            {
+                public static long Release(IKernel kernel, int groupFd, int deviceFd)
+                {
+                    var closed = {|#0:kernel.Close(deviceFd)|};
+                    var result = {|#1:kernel.Close(groupFd)|};
+                    result = kernel.Close(groupFd + 1);
+                    return result;
+                }
+            }
+            """,
+            Verify.Diagnostic(0, "IKernel.Close", "its result, stored in 'closed', is never read"),
+            Verify.Diagnostic(1, "IKernel.Close", "its result, stored in 'result', is never read"));
 }

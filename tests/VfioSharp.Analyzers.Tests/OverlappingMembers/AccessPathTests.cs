@@ -403,4 +403,19 @@ public sealed class AccessPathTests
                 }
             }
             """);
+
+    // The pre-filter searches the body's text for the two arms' names; a name spelled with a
+    // Unicode escape has to be found all the same.
+    [Fact]
+    public Task Through_a_member_name_spelled_with_a_unicode_escape()
+        => VerifyWithReviewTypesAsync("""
+            static class Code
+            {
+                static void Configure(Container c, uint id)
+                {
+                    c.cfg.cdev_cfg.\u0069oas_id = id;
+                    {|VFIO001:c.cfg.group_cfg.dma_setup_done|} = true;
+                }
+            }
+            """);
 }

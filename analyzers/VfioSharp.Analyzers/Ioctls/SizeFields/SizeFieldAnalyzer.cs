@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 
 namespace VfioSharp.Analyzers.Ioctls.SizeFields;
 
@@ -89,10 +90,9 @@ public sealed class SizeFieldAnalyzer : DiagnosticAnalyzer
     /// <summary>Whether the body makes a raw call whose request has a size field: only then is a graph worth building.</summary>
     private static bool CallsWithSizeField(IOperation root, IoctlRequestCatalog catalog)
     {
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var invocation in BodyOperations.Of(root).Invocations)
         {
-            if (operation is IInvocationOperation invocation
-                && RawIoctlCall.Match(invocation, catalog) is { Request: { SizeField: not null, TakesPointer: true }, Argument: not null })
+            if (RawIoctlCall.Match(invocation, catalog) is { Request: { SizeField: not null, TakesPointer: true }, Argument: not null })
             {
                 return true;
             }

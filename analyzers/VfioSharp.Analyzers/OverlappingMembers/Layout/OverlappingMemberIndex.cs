@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 
 namespace VfioSharp.Analyzers.OverlappingMembers;
 
@@ -56,7 +57,7 @@ internal sealed class OverlappingMemberIndex
     public bool MayNameOverlappingPair(SyntaxNode body)
     {
         var text = body.SyntaxTree.GetText().ToString(body.Span);
-        if (text.IndexOf('\\') >= 0)
+        if (text.IndexOf("\\u", System.StringComparison.OrdinalIgnoreCase) >= 0)
         {
             // A Unicode escape can spell an identifier (\u0069oas_id); only tokens show its name.
             return MayNameOverlappingPairByTokens(body);
@@ -106,9 +107,9 @@ internal sealed class OverlappingMemberIndex
     public bool ReferencesOverlappingPair(IOperation root)
     {
         Dictionary<ITypeSymbol, List<IFieldSymbol>>? referenced = null;
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var reference in BodyOperations.Of(root).FieldReferences)
         {
-            if (operation is not IFieldReferenceOperation { Field: { IsStatic: false } field }
+            if (reference is not { Field: { IsStatic: false } field }
                 || !_overlappingNames.ContainsKey(field.Name)
                 || _catalog.GetLayout(field.ContainingType) is not { IsExplicit: true })
             {
