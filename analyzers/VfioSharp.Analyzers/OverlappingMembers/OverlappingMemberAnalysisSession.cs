@@ -58,14 +58,13 @@ internal sealed class OverlappingMemberAnalysisSession
         {
             var structs = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
                 .OfType<INamedTypeSymbol>()
-                .Where(t => t.TypeKind == TypeKind.Struct)
-                .Concat(ReferencedUapiRecords.Find(_compilation, cancellationToken));
-            index = new OverlappingMemberIndex(_geometry.Catalog, structs);
+                .Where(t => t.TypeKind == TypeKind.Struct);
+            index = new OverlappingMemberIndex(_geometry.Catalog, structs, ReferencedUnionNames.Find(_compilation, cancellationToken));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             InternalErrors.Enqueue("layout survey: " + exception);
-            index = new OverlappingMemberIndex(_geometry.Catalog, []);
+            index = new OverlappingMemberIndex(_geometry.Catalog, [], []);
         }
 
         lock (_gate)

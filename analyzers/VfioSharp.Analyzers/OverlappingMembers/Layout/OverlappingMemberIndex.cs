@@ -19,26 +19,43 @@ internal sealed class OverlappingMemberIndex
     private readonly StructLayoutCatalog _catalog;
     private readonly Dictionary<string, HashSet<string>> _overlappingNames = new(System.StringComparer.Ordinal);
 
-    public OverlappingMemberIndex(StructLayoutCatalog catalog, IEnumerable<INamedTypeSymbol> structs)
+    public OverlappingMemberIndex(
+        StructLayoutCatalog catalog,
+        IEnumerable<INamedTypeSymbol> structs,
+        IEnumerable<(string Name, string Partner)> referencedPairs)
     {
         _catalog = catalog;
         foreach (var type in structs)
         {
-            if (_catalog.GetLayout(type) is not { IsExplicit: true })
+            foreach (var (name, partner) in OverlappingPairs(catalog, type))
             {
-                continue;
+                Add(name, partner);
             }
+        }
 
-            var fields = StructLayoutCatalog.InstanceFields(type).ToList();
-            for (var i = 0; i < fields.Count; i++)
+        foreach (var (name, partner) in referencedPairs)
+        {
+            Add(name, partner);
+        }
+    }
+
+    /// <summary>The names of the fields of <paramref name="type"/> that share bytes, each pair in both orders.</summary>
+    public static IEnumerable<(string Name, string Partner)> OverlappingPairs(StructLayoutCatalog catalog, INamedTypeSymbol type)
+    {
+        if (catalog.GetLayout(type) is not { IsExplicit: true })
+        {
+            yield break;
+        }
+
+        var fields = StructLayoutCatalog.InstanceFields(type).ToList();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            for (var j = i + 1; j < fields.Count; j++)
             {
-                for (var j = i + 1; j < fields.Count; j++)
+                if (Overlap(catalog, type, fields[i], fields[j]))
                 {
-                    if (Overlap(type, fields[i], fields[j]))
-                    {
-                        Add(fields[i].Name, fields[j].Name);
-                        Add(fields[j].Name, fields[i].Name);
-                    }
+                    yield return (fields[i].Name, fields[j].Name);
+                    yield return (fields[j].Name, fields[i].Name);
                 }
             }
         }
@@ -129,7 +146,7 @@ internal sealed class OverlappingMemberIndex
 
             foreach (var other in fields)
             {
-                if (Overlap(field.ContainingType, field, other))
+                if (Overlap(_catalog, field.ContainingType, field, other))
                 {
                     return true;
                 }
@@ -141,16 +158,16 @@ internal sealed class OverlappingMemberIndex
         return false;
     }
 
-    private bool Overlap(ITypeSymbol type, IFieldSymbol left, IFieldSymbol right)
+    private static bool Overlap(StructLayoutCatalog catalog, ITypeSymbol type, IFieldSymbol left, IFieldSymbol right)
     {
-        var layout = _catalog.GetLayout(type);
+        var layout = catalog.GetLayout(type);
         if (layout is null || !layout.FieldOffsets.TryGetValue(left, out var leftStart) || !layout.FieldOffsets.TryGetValue(right, out var rightStart))
         {
             return false;
         }
 
-        var leftSize = _catalog.SizeOfField(left);
-        var rightSize = _catalog.SizeOfField(right);
+        var leftSize = catalog.SizeOfField(left);
+        var rightSize = catalog.SizeOfField(right);
         return leftSize > 0 && rightSize > 0 && leftStart < rightStart + rightSize && rightStart < leftStart + leftSize;
     }
 

@@ -16,6 +16,10 @@ internal static class ReferencedUapiRecords
     private const string AttributeMetadataName = "VfioSharp.UapiFieldAttribute";
 
     public static IEnumerable<INamedTypeSymbol> Find(Compilation compilation, CancellationToken cancellationToken)
+        => SearchedAssemblies(compilation).SelectMany(assembly => Find(compilation, assembly, cancellationToken));
+
+    /// <summary>The referenced assemblies that can hold uapi records: those that define the attribute or reference one that does.</summary>
+    public static IEnumerable<IAssemblySymbol> SearchedAssemblies(Compilation compilation)
     {
         var references = compilation.SourceModule.ReferencedAssemblySymbols;
         var definers = new HashSet<string>(
@@ -23,44 +27,42 @@ internal static class ReferencedUapiRecords
             System.StringComparer.Ordinal);
         if (definers.Count == 0)
         {
-            yield break;
+            return Enumerable.Empty<IAssemblySymbol>();
         }
 
-        foreach (var assembly in references)
+        return references.Where(assembly => definers.Contains(assembly.Identity.Name)
+                                            || assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => definers.Contains(r.Name))));
+    }
+
+    /// <summary>The uapi records of one referenced assembly that the compilation can use.</summary>
+    public static IEnumerable<INamedTypeSymbol> Find(Compilation compilation, IAssemblySymbol assembly, CancellationToken cancellationToken)
+    {
+        var pending = new Stack<INamespaceOrTypeSymbol>();
+        pending.Push(assembly.GlobalNamespace);
+        while (pending.Count > 0)
         {
-            if (!definers.Contains(assembly.Identity.Name)
-                && !assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => definers.Contains(r.Name))))
+            cancellationToken.ThrowIfCancellationRequested();
+            var container = pending.Pop();
+            if (container is INamespaceSymbol ns)
             {
-                continue;
+                foreach (var inner in ns.GetNamespaceMembers())
+                {
+                    pending.Push(inner);
+                }
             }
 
-            var pending = new Stack<INamespaceOrTypeSymbol>();
-            pending.Push(assembly.GlobalNamespace);
-            while (pending.Count > 0)
+            // Type members only: the methods of the generated ioctl classes are never loaded.
+            foreach (var type in container.GetTypeMembers())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var container = pending.Pop();
-                if (container is INamespaceSymbol ns)
+                if (!compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
                 {
-                    foreach (var inner in ns.GetNamespaceMembers())
-                    {
-                        pending.Push(inner);
-                    }
+                    continue;
                 }
 
-                // Type members only: the methods of the generated ioctl classes are never loaded.
-                foreach (var type in container.GetTypeMembers())
+                pending.Push(type);
+                if (type.TypeKind == TypeKind.Struct && HasUapiField(type))
                 {
-                    if (!compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
-                    {
-                        continue;
-                    }
-
-                    pending.Push(type);
-                    if (type.TypeKind == TypeKind.Struct && HasUapiField(type))
-                    {
-                        yield return type;
-                    }
+                    yield return type;
                 }
             }
         }
