@@ -156,6 +156,7 @@ internal sealed class GraphAnalysis
     private void Converge()
     {
         var visits = new int[_graph.Blocks.Length];
+        var processed = new List<PathState>?[_graph.Blocks.Length];
         var worklist = new SortedSet<int>();
         Seed(worklist);
         while (worklist.Count > 0)
@@ -169,8 +170,18 @@ internal sealed class GraphAnalysis
             }
 
             var block = _graph.Blocks[ordinal];
+
+            // A state already pushed through this block gave its successors all it will give: the
+            // transfer depends on nothing else. Only states added or widened since are processed.
+            var done = processed[ordinal] ??= new List<PathState>();
             foreach (var state in _inputs[ordinal]!.States.ToList())
             {
+                if (ContainsSame(done, state))
+                {
+                    continue;
+                }
+
+                done.Add(state);
                 foreach (var (destination, output) in Process(block, state))
                 {
                     var input = _inputs[destination.Ordinal] ??= new PathStateSet();
@@ -181,6 +192,19 @@ internal sealed class GraphAnalysis
                 }
             }
         }
+    }
+
+    private static bool ContainsSame(List<PathState> states, PathState state)
+    {
+        foreach (var candidate in states)
+        {
+            if (ReferenceEquals(candidate, state))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private GraphEvidence Collect()
