@@ -37,8 +37,11 @@ internal abstract class ForwardDataflow<TState>
     /// <summary>Whether two states are equal, to detect the fixed point.</summary>
     protected abstract bool IsSame(TState left, TState right);
 
-    /// <summary>The state after one top-level operation of a block (or its branch value).</summary>
-    protected abstract TState Transfer(TState state, IOperation operation);
+    /// <summary>
+    /// The state after one top-level operation of a block (or its branch value); null when no path
+    /// goes on past it (a call to a method that never returns), so the rest of the block is dead.
+    /// </summary>
+    protected abstract TState? Transfer(TState state, IOperation operation);
 
     /// <summary>
     /// Iterates to a fixed point, then makes one final pass in which findings may be recorded.
@@ -97,22 +100,32 @@ internal abstract class ForwardDataflow<TState>
             }
 
             Observe(block, state);
+            TState? current = state;
             foreach (var operation in block.Operations)
             {
-                state = Transfer(state, operation);
-                Observe(block, state);
+                current = Transfer(current, operation);
+                if (current is null)
+                {
+                    break;
+                }
+
+                Observe(block, current);
             }
 
-            if (block.BranchValue is { } branchValue)
+            if (current is not null && block.BranchValue is { } branchValue)
             {
-                state = Transfer(state, branchValue);
-                Observe(block, state);
+                current = Transfer(current, branchValue);
+                if (current is not null)
+                {
+                    Observe(block, current);
+                }
             }
 
+            // A block that no path leaves stays without an output: its successors don't hear of it.
             var previous = _out[block.Ordinal];
-            if (previous is null || !IsSame(previous, state))
+            if (current is not null && (previous is null || !IsSame(previous, current)))
             {
-                _out[block.Ordinal] = state;
+                _out[block.Ordinal] = current;
                 changed = true;
             }
         }

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace VfioSharp.Analyzers.FileDescriptors;
@@ -88,5 +89,49 @@ internal static class OperationShapes
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether the statement is a call to a method that never returns: one marked
+    /// <c>[DoesNotReturn]</c> (the .NET convention for throw helpers), or one of this compilation
+    /// whose whole body is a <c>throw</c>.
+    /// </summary>
+    public static bool CallsMethodThatNeverReturns(IOperation operation)
+    {
+        if (operation is IExpressionStatementOperation statement)
+        {
+            operation = statement.Operation;
+        }
+
+        if (operation is not IInvocationOperation { TargetMethod: var method })
+        {
+            return false;
+        }
+
+        method = method.OriginalDefinition;
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "DoesNotReturnAttribute" } attributeClass
+                && attributeClass.ContainingNamespace.ToDisplayString() == "System.Diagnostics.CodeAnalysis")
+            {
+                return true;
+            }
+        }
+
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            var body = reference.GetSyntax() switch
+            {
+                MethodDeclarationSyntax declaration => (SyntaxNode?)declaration.ExpressionBody?.Expression ?? declaration.Body,
+                LocalFunctionStatementSyntax local => (SyntaxNode?)local.ExpressionBody?.Expression ?? local.Body,
+                _ => null,
+            };
+            if (body is ThrowExpressionSyntax || (body is BlockSyntax block && block.Statements.Count == 1 && block.Statements[0] is ThrowStatementSyntax))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

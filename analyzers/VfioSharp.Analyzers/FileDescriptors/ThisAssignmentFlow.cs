@@ -63,11 +63,13 @@ internal sealed class ThisAssignmentFlow : ForwardDataflow<ImmutableHashSet<ISym
     protected override bool IsSame(ImmutableHashSet<ISymbol> left, ImmutableHashSet<ISymbol> right)
         => left.SetEquals(right);
 
-    protected override ImmutableHashSet<ISymbol> Transfer(ImmutableHashSet<ISymbol> state, IOperation operation)
+    protected override ImmutableHashSet<ISymbol>? Transfer(ImmutableHashSet<ISymbol> state, IOperation operation)
     {
         _facts = state;
         Visit(operation);
-        return _facts;
+
+        // A throw helper ends its path here: the paths that go on are the ones whose facts count.
+        return OperationShapes.CallsMethodThatNeverReturns(operation) ? null : _facts;
     }
 
     private bool IsThis(IOperation? operation)

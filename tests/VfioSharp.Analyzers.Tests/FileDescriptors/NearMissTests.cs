@@ -379,4 +379,48 @@ public class NearMissTests
                 }
             }
             """);
+
+    // A throw helper ends the path it is called on: only the paths that go on must assign.
+    [Fact]
+    public Task Constructor_whose_other_path_ends_in_a_throw_helper()
+        => Vfio003.AnalyzeAsync("""
+            using System.Diagnostics.CodeAnalysis;
+
+            sealed class Device
+            {
+                private readonly int _fd;
+
+                public Device(IKernel kernel, bool present, bool cdev)
+                {
+                    if (present)
+                    {
+                        _fd = kernel.Open("/dev/vfio/devices/vfio0");
+                    }
+                    else if (cdev)
+                    {
+                        Fail("no device");
+                    }
+                    else
+                    {
+                        ThrowHelper.NoGroup();
+                    }
+                }
+
+                public int Fd => _fd;
+
+                private void Fail(string why) => throw new System.InvalidOperationException(why);
+            }
+
+            static class ThrowHelper
+            {
+                [DoesNotReturn]
+                public static void NoGroup()
+                {
+                    Log("no group");
+                    throw new System.InvalidOperationException("no group");
+                }
+
+                private static void Log(string message) { }
+            }
+            """);
 }

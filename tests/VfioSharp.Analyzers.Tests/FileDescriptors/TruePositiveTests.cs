@@ -226,4 +226,39 @@ public class TruePositiveTests
         test.ExpectedDiagnostics.Add(Vfio003.At(0).WithArguments("vfio_group_fd", "nothing assigns it"));
         return test.RunAsync(CancellationToken.None);
     }
+
+    // A helper that throws only sometimes returns on the other paths: the constructor can return
+    // without assigning the fd.
+    [Fact]
+    public Task Constructor_whose_other_path_calls_a_helper_that_can_return()
+        => Vfio003.AnalyzeAsync("""
+            sealed class Device
+            {
+                private readonly int {|#0:_fd|};
+
+                public Device(IKernel kernel, bool present)
+                {
+                    if (present)
+                    {
+                        _fd = kernel.Open("/dev/vfio/devices/vfio0");
+                    }
+                    else
+                    {
+                        Check(present);
+                    }
+                }
+
+                public int Fd => {|#1:_fd|};
+
+                private static void Check(bool ok)
+                {
+                    if (!ok)
+                    {
+                        throw new System.InvalidOperationException("no device");
+                    }
+                }
+            }
+            """,
+            Vfio003.Diagnostic().WithLocation(0).WithLocation(1)
+                .WithArguments("_fd", "constructor 'Device.Device(IKernel, bool)' can return without assigning it"));
 }
