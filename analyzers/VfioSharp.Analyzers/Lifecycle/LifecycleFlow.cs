@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 using VfioSharp.Analyzers.Ioctls;
 
 namespace VfioSharp.Analyzers.Lifecycle;
@@ -16,17 +17,15 @@ namespace VfioSharp.Analyzers.Lifecycle;
 /// makes it unknown. A call is reported only when no state the local may be in allows it, so an unknown
 /// local is never reported.
 /// </summary>
-internal sealed class LifecycleFlow
+internal sealed class LifecycleFlow : LocalStateFlow<ulong>
 {
-    private readonly ControlFlowGraph _graph;
     private readonly StateMachines _machines;
     private readonly HashSet<ILocalSymbol> _excluded;
-    private readonly Dictionary<BasicBlock, Dictionary<ILocalSymbol, ulong>?> _exit = new();
-    private List<LifecycleViolation>? _violations;
+    private readonly List<LifecycleViolation> _violations = new();
 
     private LifecycleFlow(ControlFlowGraph graph, StateMachines machines, HashSet<ILocalSymbol> excluded)
+        : base(graph)
     {
-        _graph = graph;
         _machines = machines;
         _excluded = excluded;
     }
@@ -35,60 +34,24 @@ internal sealed class LifecycleFlow
     public static List<LifecycleViolation> Violations(ControlFlowGraph graph, StateMachines machines, HashSet<ILocalSymbol> captured, CancellationToken cancellationToken)
     {
         var flow = new LifecycleFlow(graph, machines, captured);
-        flow.Solve(cancellationToken);
-        flow._violations = new List<LifecycleViolation>();
-        foreach (var block in graph.Blocks)
-        {
-            flow.Transfer(block, flow.Entry(block));
-        }
-
+        flow.Run(cancellationToken);
         return flow._violations;
     }
 
-    private void Solve(CancellationToken cancellationToken)
-    {
-        // States only grow (or become unknown) and there are finitely many: this terminates; the bound is a guard.
-        for (var round = 0; round < 64; round++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var changed = false;
-            foreach (var block in _graph.Blocks)
-            {
-                var entry = Entry(block);
-                if (entry is null)
-                {
-                    continue;
-                }
-
-                var exit = Transfer(block, entry);
-                if (!_exit.TryGetValue(block, out var previous) || previous is null || !Same(previous, exit))
-                {
-                    _exit[block] = exit;
-                    changed = true;
-                }
-            }
-
-            if (!changed)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>The join of the predecessors' exits; null while none has been computed (unreachable so far).</summary>
-    private Dictionary<ILocalSymbol, ulong>? Entry(BasicBlock block)
+    protected override Dictionary<ILocalSymbol, ulong>? Entry(BasicBlock block)
     {
         if (block.Kind == BasicBlockKind.Entry || block.Predecessors.IsEmpty)
         {
             // The method's start, or the start of a catch or finally region, which the graph enters without a
             // branch: nothing is known there.
-            return new Dictionary<ILocalSymbol, ulong>(SymbolEqualityComparer.Default);
+            return EmptyState();
         }
 
         Dictionary<ILocalSymbol, ulong>? joined = null;
         foreach (var predecessor in block.Predecessors)
         {
-            if (!_exit.TryGetValue(predecessor.Source, out var exit) || exit is null)
+            if (!TryGetExit(predecessor.Source, out var exit))
             {
                 continue;
             }
@@ -115,41 +78,8 @@ internal sealed class LifecycleFlow
         return joined;
     }
 
-    private static bool Same(Dictionary<ILocalSymbol, ulong> left, Dictionary<ILocalSymbol, ulong> right)
-        => left.Count == right.Count && left.All(pair => right.TryGetValue(pair.Key, out var value) && value == pair.Value);
-
-    private Dictionary<ILocalSymbol, ulong> Transfer(BasicBlock block, Dictionary<ILocalSymbol, ulong>? entry)
+    protected override void Apply(IOperation operation, Dictionary<ILocalSymbol, ulong> state)
     {
-        var state = entry is null
-            ? new Dictionary<ILocalSymbol, ulong>(SymbolEqualityComparer.Default)
-            : new Dictionary<ILocalSymbol, ulong>(entry, SymbolEqualityComparer.Default);
-        foreach (var operation in block.Operations)
-        {
-            Visit(operation, state);
-        }
-
-        if (block.BranchValue is { } branch)
-        {
-            Visit(branch, state);
-        }
-
-        return state;
-    }
-
-    /// <summary>Children first: the order in which C# evaluates them.</summary>
-    private void Visit(IOperation operation, Dictionary<ILocalSymbol, ulong> state)
-    {
-        if (operation is IFlowAnonymousFunctionOperation)
-        {
-            // Its body is a graph of its own; the locals it captures are excluded.
-            return;
-        }
-
-        foreach (var child in operation.ChildOperations)
-        {
-            Visit(child, state);
-        }
-
         switch (operation)
         {
             case ILocalReferenceOperation reference when Tracked(reference.Local) && Escapes(reference):
@@ -190,7 +120,10 @@ internal sealed class LifecycleFlow
         }
         else if ((possible & rule.Allowed) == 0)
         {
-            _violations?.Add(new LifecycleViolation(call, local, member, machine, possible, rule));
+            if (IsReporting)
+            {
+                _violations.Add(new LifecycleViolation(call, local, member, machine, possible, rule));
+            }
 
             // The call throws at run time; nothing is known on the path that goes on as if it hadn't:
             // one diagnostic per mistake.
