@@ -13,10 +13,11 @@ namespace VfioSharp.Analyzers.Bodies;
 /// </summary>
 /// <remarks>
 /// Every rule used to walk every body on its own to decide whether it had anything to do: eight
-/// walks of a tree whose nodes the first walk also had to create. In a driver most bodies give
-/// every rule nothing to do, so those walks were most of the rules' cost. The analyzer driver hands
-/// the same operation tree to every analyzer of a compilation, so the tree's root keys the cache,
-/// and the cache lets go of the tree with the compilation.
+/// walks, in a driver where most bodies give every rule nothing to do. The analyzer driver hands the
+/// same operation tree to every analyzer of a compilation, so the tree's root keys the cache, and
+/// the cache lets go of the tree with the compilation. The operations are kept in one array of the
+/// exact size, grouped by kind (the compiler server's profile charged growing lists, and the
+/// collections they triggered, with most of this class's cost).
 /// </remarks>
 internal sealed class BodyOperations
 {
@@ -28,30 +29,34 @@ internal sealed class BodyOperations
     [ThreadStatic]
     private static List<IOperation>? t_children;
 
-    private List<IInvocationOperation>? _invocations;
-    private List<IFieldReferenceOperation>? _fieldReferences;
-    private List<IPropertyReferenceOperation>? _propertyReferences;
-    private List<IMemberReferenceOperation>? _otherMemberReferences;
-    private List<IObjectCreationOperation>? _objectCreations;
-    private List<IDefaultValueOperation>? _defaultValues;
-    private List<IVariableDeclaratorOperation>? _declarators;
-    private List<IArgumentOperation>? _arguments;
-    private List<IOperation>? _addressUses;
-    private List<ILocalReferenceOperation>? _localReferences;
+    [ThreadStatic]
+    private static List<(Kind Kind, IOperation Operation)>? t_found;
+
+    [ThreadStatic]
+    private static int[]? t_next;
+
+    private readonly IOperation[] _operations;
+    private readonly int[] _starts = new int[(int)Kind.Count + 1];
 
     private BodyOperations(IOperation root)
     {
-        // Reused per thread: a body's walk would otherwise allocate its stack and buffer anew.
+        // Reused per thread: a body's walk would otherwise allocate its stack and buffers anew.
         var pending = t_pending ??= new Stack<IOperation>();
         var children = t_children ??= new List<IOperation>();
+        var found = t_found ??= new List<(Kind, IOperation)>();
         pending.Clear();
+        found.Clear();
         pending.Push(root);
         while (pending.Count > 0)
         {
             var operation = pending.Pop();
-            Classify(operation);
+            var kind = Classify(operation);
+            if (kind != Kind.Count)
+            {
+                found.Add((kind, operation));
+            }
 
-            // Pushed last child first, so the walk (and every list) is in source order.
+            // Pushed last child first, so the walk (and every range) is in source order.
             children.Clear();
             foreach (var child in operation.ChildOperations)
             {
@@ -63,37 +68,76 @@ internal sealed class BodyOperations
                 pending.Push(children[i]);
             }
         }
+
+        // A counting sort by kind keeps source order within each kind.
+        foreach (var (kind, _) in found)
+        {
+            _starts[(int)kind + 1]++;
+        }
+
+        for (var kind = 0; kind < (int)Kind.Count; kind++)
+        {
+            _starts[kind + 1] += _starts[kind];
+        }
+
+        _operations = found.Count == 0 ? Array.Empty<IOperation>() : new IOperation[found.Count];
+        var next = t_next ??= new int[(int)Kind.Count + 1];
+        Array.Copy(_starts, next, next.Length);
+        foreach (var (kind, operation) in found)
+        {
+            _operations[next[(int)kind]++] = operation;
+        }
+
+        found.Clear();
+        children.Clear();
+    }
+
+    private enum Kind
+    {
+        Invocation,
+        FieldReference,
+        PropertyReference,
+        OtherMemberReference,
+        ObjectCreation,
+        DefaultValue,
+        Declarator,
+        Argument,
+        AddressUse,
+        LocalReference,
+
+        /// <summary>The number of kinds, and "not kept".</summary>
+        Count,
     }
 
     /// <summary>Calls, in source order.</summary>
-    public IReadOnlyList<IInvocationOperation> Invocations => (IReadOnlyList<IInvocationOperation>?)_invocations ?? Array.Empty<IInvocationOperation>();
+    public OperationRange<IInvocationOperation> Invocations => Range<IInvocationOperation>(Kind.Invocation);
 
     /// <summary>Field references, in source order.</summary>
-    public IReadOnlyList<IFieldReferenceOperation> FieldReferences => (IReadOnlyList<IFieldReferenceOperation>?)_fieldReferences ?? Array.Empty<IFieldReferenceOperation>();
+    public OperationRange<IFieldReferenceOperation> FieldReferences => Range<IFieldReferenceOperation>(Kind.FieldReference);
 
     /// <summary>Property references, in source order.</summary>
-    public IReadOnlyList<IPropertyReferenceOperation> PropertyReferences => (IReadOnlyList<IPropertyReferenceOperation>?)_propertyReferences ?? Array.Empty<IPropertyReferenceOperation>();
+    public OperationRange<IPropertyReferenceOperation> PropertyReferences => Range<IPropertyReferenceOperation>(Kind.PropertyReference);
 
     /// <summary>Method, event and other member references that are neither fields nor properties.</summary>
-    public IReadOnlyList<IMemberReferenceOperation> OtherMemberReferences => (IReadOnlyList<IMemberReferenceOperation>?)_otherMemberReferences ?? Array.Empty<IMemberReferenceOperation>();
+    public OperationRange<IMemberReferenceOperation> OtherMemberReferences => Range<IMemberReferenceOperation>(Kind.OtherMemberReference);
 
     /// <summary><c>new T(...)</c>, in source order.</summary>
-    public IReadOnlyList<IObjectCreationOperation> ObjectCreations => (IReadOnlyList<IObjectCreationOperation>?)_objectCreations ?? Array.Empty<IObjectCreationOperation>();
+    public OperationRange<IObjectCreationOperation> ObjectCreations => Range<IObjectCreationOperation>(Kind.ObjectCreation);
 
     /// <summary><c>default</c> and <c>default(T)</c>.</summary>
-    public IReadOnlyList<IDefaultValueOperation> DefaultValues => (IReadOnlyList<IDefaultValueOperation>?)_defaultValues ?? Array.Empty<IDefaultValueOperation>();
+    public OperationRange<IDefaultValueOperation> DefaultValues => Range<IDefaultValueOperation>(Kind.DefaultValue);
 
     /// <summary>Declared locals, in source order.</summary>
-    public IReadOnlyList<IVariableDeclaratorOperation> Declarators => (IReadOnlyList<IVariableDeclaratorOperation>?)_declarators ?? Array.Empty<IVariableDeclaratorOperation>();
+    public OperationRange<IVariableDeclaratorOperation> Declarators => Range<IVariableDeclaratorOperation>(Kind.Declarator);
 
     /// <summary>Arguments of calls and creations, in source order.</summary>
-    public IReadOnlyList<IArgumentOperation> Arguments => (IReadOnlyList<IArgumentOperation>?)_arguments ?? Array.Empty<IArgumentOperation>();
+    public OperationRange<IArgumentOperation> Arguments => Range<IArgumentOperation>(Kind.Argument);
 
     /// <summary>Address-of operations and conversions to a pointer type: where a struct's memory leaves as a pointer.</summary>
-    public IReadOnlyList<IOperation> AddressUses => (IReadOnlyList<IOperation>?)_addressUses ?? Array.Empty<IOperation>();
+    public OperationRange<IOperation> AddressUses => Range<IOperation>(Kind.AddressUse);
 
     /// <summary>Local references, in source order.</summary>
-    public IReadOnlyList<ILocalReferenceOperation> LocalReferences => (IReadOnlyList<ILocalReferenceOperation>?)_localReferences ?? Array.Empty<ILocalReferenceOperation>();
+    public OperationRange<ILocalReferenceOperation> LocalReferences => Range<ILocalReferenceOperation>(Kind.LocalReference);
 
     /// <summary>Whether the body throws anywhere.</summary>
     public bool Throws { get; private set; }
@@ -116,50 +160,46 @@ internal sealed class BodyOperations
         return Cache.GetValue(root, static r => new BodyOperations(r));
     }
 
-    private void Classify(IOperation operation)
+    private OperationRange<T> Range<T>(Kind kind)
+        where T : class, IOperation
+        => new(_operations, _starts[(int)kind], _starts[(int)kind + 1]);
+
+    private Kind Classify(IOperation operation)
     {
         switch (operation)
         {
-            case IInvocationOperation invocation:
-                (_invocations ??= new List<IInvocationOperation>()).Add(invocation);
-                break;
-            case IFieldReferenceOperation field:
-                (_fieldReferences ??= new List<IFieldReferenceOperation>()).Add(field);
-                break;
-            case IPropertyReferenceOperation property:
-                (_propertyReferences ??= new List<IPropertyReferenceOperation>()).Add(property);
-                break;
-            case IMemberReferenceOperation member:
-                (_otherMemberReferences ??= new List<IMemberReferenceOperation>()).Add(member);
-                break;
-            case IObjectCreationOperation creation:
-                (_objectCreations ??= new List<IObjectCreationOperation>()).Add(creation);
-                break;
-            case IDefaultValueOperation defaultValue:
-                (_defaultValues ??= new List<IDefaultValueOperation>()).Add(defaultValue);
-                break;
-            case IVariableDeclaratorOperation declarator:
-                (_declarators ??= new List<IVariableDeclaratorOperation>()).Add(declarator);
-                break;
-            case IArgumentOperation argument:
-                (_arguments ??= new List<IArgumentOperation>()).Add(argument);
-                break;
+            case IInvocationOperation:
+                return Kind.Invocation;
+            case IFieldReferenceOperation:
+                return Kind.FieldReference;
+            case IPropertyReferenceOperation:
+                return Kind.PropertyReference;
+            case IMemberReferenceOperation:
+                return Kind.OtherMemberReference;
+            case IObjectCreationOperation:
+                return Kind.ObjectCreation;
+            case IDefaultValueOperation:
+                return Kind.DefaultValue;
+            case IVariableDeclaratorOperation:
+                return Kind.Declarator;
+            case IArgumentOperation:
+                return Kind.Argument;
             case IAddressOfOperation:
             case IConversionOperation { Type: IPointerTypeSymbol }:
-                (_addressUses ??= new List<IOperation>()).Add(operation);
-                break;
-            case ILocalReferenceOperation local:
-                (_localReferences ??= new List<ILocalReferenceOperation>()).Add(local);
-                break;
+                return Kind.AddressUse;
+            case ILocalReferenceOperation:
+                return Kind.LocalReference;
             case IThrowOperation:
                 Throws = true;
-                break;
+                return Kind.Count;
             case IReturnOperation { IsImplicit: false }:
                 HasExplicitReturn = true;
-                break;
+                return Kind.Count;
             case IAnonymousFunctionOperation or ILocalFunctionOperation:
                 HasFunctions = true;
-                break;
+                return Kind.Count;
+            default:
+                return Kind.Count;
         }
     }
 }

@@ -16,6 +16,8 @@ namespace VfioSharp.Analyzers.OverlappingMembers;
 /// </summary>
 internal sealed class OverlappingMemberIndex
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxTree, string> TreeTexts = new();
+
     private readonly StructLayoutCatalog _catalog;
     private readonly Dictionary<string, HashSet<string>> _overlappingNames = new(System.StringComparer.Ordinal);
 
@@ -73,8 +75,11 @@ internal sealed class OverlappingMemberIndex
     /// </summary>
     public bool MayNameOverlappingPair(SyntaxNode body)
     {
-        var text = body.SyntaxTree.GetText().ToString(body.Span);
-        if (text.IndexOf("\\u", System.StringComparison.OrdinalIgnoreCase) >= 0)
+        // The tree's text once per tree, searched within the body's span: no string per body.
+        var text = TreeTexts.GetValue(body.SyntaxTree, static tree => tree.GetText().ToString());
+        var start = body.SpanStart;
+        var length = body.Span.Length;
+        if (text.IndexOf("\\u", start, length, System.StringComparison.OrdinalIgnoreCase) >= 0)
         {
             // A Unicode escape can spell an identifier (\u0069oas_id); only tokens show its name.
             return MayNameOverlappingPairByTokens(body);
@@ -83,7 +88,7 @@ internal sealed class OverlappingMemberIndex
         HashSet<string>? seen = null;
         foreach (var entry in _overlappingNames)
         {
-            if (text.IndexOf(entry.Key, System.StringComparison.Ordinal) < 0)
+            if (text.IndexOf(entry.Key, start, length, System.StringComparison.Ordinal) < 0)
             {
                 continue;
             }
