@@ -106,6 +106,7 @@ for payload in /payload/*; do
   { "$payload"; echo $? > /tmp/rc; } 2>&1 | tee /tmp/out | sed "s/^/$name> /"
   rc=$(cat /tmp/rc)
   count=0
+  expected=
   while IFS= read -r line; do
     case $line in
       "PASS "*|"FAIL "*)
@@ -117,6 +118,10 @@ for payload in /payload/*; do
         shift 2
         result "$name" "$scenario" "$verdict" "$*"
         count=$((count + 1));;
+      "EXPECT "*)
+        # The payload's own count of the scenarios it is about to run: fewer lines is a failure.
+        expected=${line#EXPECT }
+        expected=${expected%% *};;
       "BENCH "*)
         set -f
         set -- $line
@@ -125,6 +130,10 @@ for payload in /payload/*; do
     esac
   done < /tmp/out
   [ $count -gt 0 ] || result "$name" payload.no-results FAIL "printed no PASS/FAIL line"
+  if [ -n "$expected" ] && [ "$count" -lt "$expected" ] 2>/dev/null; then
+    result "$name" payload.incomplete FAIL "ran $count of the $expected scenarios it announced"
+  fi
+  echo "VFIOSHARP-PAYLOAD-COUNT $name scenarios=$count expected=${expected:-none}"
   [ $rc -eq 0 ] || result "$name" payload.exit FAIL "exit status $rc"
   echo "VFIOSHARP-PAYLOAD-END $name exit=$rc uptime=$(cut -d' ' -f1 /proc/uptime)"
 done

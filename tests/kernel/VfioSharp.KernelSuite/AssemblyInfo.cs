@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// A payload for a Linux guest: it runs nowhere else.
+[assembly: SupportedOSPlatform("linux")]
