@@ -97,6 +97,9 @@ static void bench(const char *id, double value, const char *unit)
 }
 
 #define BENCH_ITERATIONS 1000
+// Under emulation one pass varies by ±50% with the host's load: the best of a few passes is the figure
+// (the runtime's payload measures the same way), so the ratio compares like with like.
+#define BENCH_ROUNDS 5
 
 static void sleep_ms(long ms)
 {
@@ -454,14 +457,20 @@ static int run_group(int noiommu)
                untouched ? "did not land" : "LANDED");
         type1_unmap(container, DMA_IOVA);
 
-        uint64_t b0 = now_ns();
+        uint64_t best = UINT64_MAX;
         int bad = 0;
-        for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
-            bad = type1_map(container, in, DMA_IOVA) || type1_unmap(container, DMA_IOVA);
-        uint64_t b1 = now_ns();
-        report(!bad, "c.dma.map-unmap-loop", "%d x 4 KiB map+unmap: %s", BENCH_ITERATIONS, bad ? strerror(errno) : "ok");
+        for (int round = 0; round < BENCH_ROUNDS && !bad; round++) {
+            uint64_t b0 = now_ns();
+            for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
+                bad = type1_map(container, in, DMA_IOVA) || type1_unmap(container, DMA_IOVA);
+            uint64_t b1 = now_ns();
+            if (b1 - b0 < best)
+                best = b1 - b0;
+        }
+        report(!bad, "c.dma.map-unmap-loop", "%d x %d x 4 KiB map+unmap: %s", BENCH_ROUNDS, BENCH_ITERATIONS,
+               bad ? strerror(errno) : "ok");
         if (!bad)
-            bench("c.map-unmap-4k", (double)(b1 - b0) / BENCH_ITERATIONS, "ns/iteration");
+            bench("c.map-unmap-4k", (double)best / BENCH_ITERATIONS, "ns/iteration");
     }
 
     // Teardown: after every fd is closed the group and container open and attach again.
@@ -591,14 +600,20 @@ static int run_cdev(int noiommu)
                untouched ? "did not land" : "LANDED");
         ioas_unmap(iommufd, ioas, DMA_IOVA);
 
-        uint64_t b0 = now_ns();
+        uint64_t best = UINT64_MAX;
         int bad = 0;
-        for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
-            bad = ioas_map(iommufd, ioas, in, DMA_IOVA) || ioas_unmap(iommufd, ioas, DMA_IOVA);
-        uint64_t b1 = now_ns();
-        report(!bad, "c.dma.map-unmap-loop", "%d x 4 KiB map+unmap: %s", BENCH_ITERATIONS, bad ? strerror(errno) : "ok");
+        for (int round = 0; round < BENCH_ROUNDS && !bad; round++) {
+            uint64_t b0 = now_ns();
+            for (int i = 0; i < BENCH_ITERATIONS && !bad; i++)
+                bad = ioas_map(iommufd, ioas, in, DMA_IOVA) || ioas_unmap(iommufd, ioas, DMA_IOVA);
+            uint64_t b1 = now_ns();
+            if (b1 - b0 < best)
+                best = b1 - b0;
+        }
+        report(!bad, "c.dma.map-unmap-loop", "%d x %d x 4 KiB map+unmap: %s", BENCH_ROUNDS, BENCH_ITERATIONS,
+               bad ? strerror(errno) : "ok");
         if (!bad)
-            bench("c.map-unmap-4k", (double)(b1 - b0) / BENCH_ITERATIONS, "ns/iteration");
+            bench("c.map-unmap-4k", (double)best / BENCH_ITERATIONS, "ns/iteration");
     }
 
     // Teardown: once closed, the cdev opens and binds again.
