@@ -47,6 +47,7 @@ internal static class Suite
             new("teardown.nothing-left", () => TeardownScenarios.NothingLeft(guest)),
             new("bench.runtime", () => Benchmarks.Run(guest)),
         ]);
+        scenarios.AddRange(ErrnoParity.ParityScenarios.For(guest));
         return scenarios;
     }
 }
