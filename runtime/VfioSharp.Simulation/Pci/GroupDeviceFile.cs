@@ -1,3 +1,4 @@
+using VfioSharp.Simulation.Cdev;
 using VfioSharp.Simulation.Core;
 using VfioSharp.Uapi;
 
@@ -9,13 +10,17 @@ internal sealed class GroupDeviceFile(SimulatedKernel kernel, SimulatedPciFuncti
     public override string Description => "VFIO device " + Function.Address + " (from group " + Function.Group.Number + ")";
 
     public override long Ioctl(ulong request, nint argument)
-        => request switch
+    {
+        if (request == vfio.VFIO_DEVICE_BIND_IOMMUFD)
         {
-            // A group-obtained fd was never opened through the cdev: bind is refused, attach is not implemented.
-            vfio.VFIO_DEVICE_BIND_IOMMUFD => -LinuxErrno.EINVAL,
-            vfio.VFIO_DEVICE_ATTACH_IOMMUFD_PT or vfio.VFIO_DEVICE_DETACH_IOMMUFD_PT => -LinuxErrno.ENOTTY,
-            _ => base.Ioctl(request, argument),
-        };
+            // vfio_df_ioctl_bind_iommufd checks its argument first, then refuses an fd that came from a group.
+            var checkedArguments = CdevDeviceFile.CheckBindArguments(argument, out _);
+            return checkedArguments != 0 ? checkedArguments : -LinuxErrno.EINVAL;
+        }
+
+        // ATTACH/DETACH_IOMMUFD_PT are recognised only on cdev fds: here they reach vfio-pci, which answers ENOTTY.
+        return base.Ioctl(request, argument);
+    }
 
     public override void Release()
     {

@@ -12,6 +12,8 @@ namespace VfioSharp.Simulation.Pci;
 /// </summary>
 internal sealed class SimulatedPciFunction
 {
+    private VfioPciConfig? _virtualConfig;
+
     public SimulatedPciFunction(SimulatedKernel kernel, SimulatedPciDevice device, string address, int groupNumber, string driver, int index)
     {
         Kernel = kernel;
@@ -20,10 +22,11 @@ internal sealed class SimulatedPciFunction
         Driver = driver;
         CdevIndex = index;
         Dma = new DmaWindow(kernel, address);
-        Interrupts = new VfioPciInterrupts();
+        Interrupts = new VfioPciInterrupts(kernel, device);
         device.Dma = Dma;
-        device.IntxLine = Interrupts.SetIntxLine;
-        device.MsiTrigger = Interrupts.TriggerMsi;
+        device.IntxLine = Interrupts.OnIntxLine;
+        device.MsiMessage = Interrupts.OnMsi;
+        device.Scheduler = RunLater;
         Group = SimulatedIommuGroup.For(kernel, groupNumber, noIommu: !kernel.Options.Iommu);
         Group.Functions.Add(this);
     }
@@ -41,6 +44,9 @@ internal sealed class SimulatedPciFunction
     public DmaWindow Dma { get; }
 
     public VfioPciInterrupts Interrupts { get; }
+
+    /// <summary>vfio-pci's virtual config space, built when the device is first opened (vfio_config_init) and dropped on its last close.</summary>
+    public VfioPciConfig VirtualConfig => _virtualConfig ??= new VfioPciConfig(Device, Interrupts);
 
     public SimulatedIommuGroup Group { get; }
 
@@ -84,10 +90,35 @@ internal sealed class SimulatedPciFunction
         Group.Publish();
     }
 
-    /// <summary>The last device fd closed: vfio-pci disables interrupts and bus mastering, as its close_device does.</summary>
+    /// <summary>
+    /// The last device fd closed: vfio-pci's close_device (vfio_pci_core_disable) turns interrupts off, clears
+    /// bus mastering and restores the config space it saved at open. It resets the function only where it
+    /// can (edu: no reset, so the device's registers keep their values).
+    /// </summary>
     public void LastClose()
     {
         Interrupts.DisableAll();
-        Device.Reset();
+        Device.RestoreAfterClose();
+        if (Device.SupportsReset)
+        {
+            Device.ResetFunction();
+        }
+
+        _virtualConfig = null;
     }
+
+    /// <summary>Runs a device's deferred work (a timer in QEMU) under the kernel's lock, then wakes waiters.</summary>
+    private void RunLater(TimeSpan delay, Action action)
+        => _ = Task.Delay(delay).ContinueWith(
+            _ =>
+            {
+                lock (Kernel.Gate)
+                {
+                    action();
+                    Kernel.Wake();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
 }

@@ -2,28 +2,50 @@ using System.Buffers.Binary;
 using VfioSharp.Kernel;
 using VfioSharp.Simulation.Containers;
 using VfioSharp.Simulation.Core;
-using VfioSharp.Simulation.EventFds;
 using VfioSharp.Uapi;
 
 namespace VfioSharp.Simulation.Pci;
 
 /// <summary>
-/// A vfio-pci device fd (<c>drivers/vfio/pci/vfio_pci_core.c</c>, <c>vfio_pci_rdwr.c</c>, <c>vfio_pci_intrs.c</c>):
-/// device, region and interrupt info, SET_IRQS, reset, region pread/pwrite at <c>index &lt;&lt; 40</c>, BAR mmap.
+/// A vfio-pci device fd, v6.17 (<c>drivers/vfio/pci/vfio_pci_core.c</c>, <c>vfio_pci_rdwr.c</c>,
+/// <c>vfio_pci_config.c</c>, <c>vfio_pci_intrs.c</c>; <c>vfio_set_irqs_validate_and_prepare</c> in
+/// <c>vfio_main.c</c>): device, region and interrupt info, SET_IRQS, reset, hot-reset info, read/write and
+/// pread/pwrite of the regions at <c>index &lt;&lt; 40</c>, mmap of the BARs' mmap-able areas.
 /// </summary>
+/// <remarks>
+/// Subclasses are the two ways to get one: from a group (usable at once) and from a device cdev, which
+/// grants access only once bound to an iommufd (<see cref="AccessGranted"/>, <c>df-&gt;access_granted</c>)
+/// and answers the cdev ioctls itself before handing the rest here.
+/// </remarks>
 internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, SimulatedPciFunction function) : SimulatedFile(kernel)
 {
     private const int RegionShift = 40;
-    private const uint NumRegions = 9;
-    private const uint NumIrqs = 5;
+    private const ulong RegionOffsetMask = (1UL << RegionShift) - 1;
+    private const ulong PageSize = 4096;
+    private const uint NumRegions = vfio.VFIO_PCI_NUM_REGIONS;
+    private const uint NumIrqs = vfio.VFIO_PCI_NUM_IRQS;
+    private const uint ReadWrite = vfio.VFIO_REGION_INFO_FLAG_READ | vfio.VFIO_REGION_INFO_FLAG_WRITE;
+
+    /// <summary>The file position read(2) and write(2) use (the device's fops take <c>&amp;filep-&gt;f_pos</c>).</summary>
+    private long _position;
 
     public SimulatedPciFunction Function { get; } = function;
+
+    /// <summary>Whether the fd may use the device: always for a group's device fd; for a cdev, once bound.</summary>
+    protected virtual bool AccessGranted => true;
 
     private SimulatedPciDevice Device => Function.Device;
 
     public override long Ioctl(ulong request, nint argument)
     {
-        if (argument == 0 && request is vfio.VFIO_DEVICE_GET_INFO or vfio.VFIO_DEVICE_GET_REGION_INFO or vfio.VFIO_DEVICE_GET_IRQ_INFO or vfio.VFIO_DEVICE_SET_IRQS)
+        if (!AccessGranted)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        // Each handler copies its fixed part in first: an unreadable argument is EFAULT before anything else.
+        if (argument == 0 && request is vfio.VFIO_DEVICE_GET_INFO or vfio.VFIO_DEVICE_GET_REGION_INFO or vfio.VFIO_DEVICE_GET_IRQ_INFO
+            or vfio.VFIO_DEVICE_SET_IRQS or vfio.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO or vfio.VFIO_DEVICE_PCI_HOT_RESET)
         {
             return -LinuxErrno.EFAULT;
         }
@@ -35,7 +57,7 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
             vfio.VFIO_DEVICE_GET_IRQ_INFO => GetIrqInfo(argument),
             vfio.VFIO_DEVICE_SET_IRQS => SetIrqs(argument),
             vfio.VFIO_DEVICE_RESET => Reset(),
-            vfio.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO => -LinuxErrno.ENODEV,
+            vfio.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO or vfio.VFIO_DEVICE_PCI_HOT_RESET => HotReset(request, argument),
             _ => -LinuxErrno.ENOTTY,
         };
     }
@@ -48,55 +70,91 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
         }
     }
 
-    public override long PRead(Span<byte> buffer, long offset) => Access(buffer, offset, write: false);
+    public override long Read(Span<byte> buffer)
+    {
+        var done = PRead(buffer, _position);
+        _position += Math.Max(done, 0);
+        return done;
+    }
+
+    public override long Write(ReadOnlySpan<byte> buffer)
+    {
+        var done = PWrite(buffer, _position);
+        _position += Math.Max(done, 0);
+        return done;
+    }
+
+    public override long PRead(Span<byte> buffer, long offset)
+        => !AccessGranted ? -LinuxErrno.EINVAL : buffer.IsEmpty ? 0 : Access(buffer, offset, write: false);
 
     public override long PWrite(ReadOnlySpan<byte> buffer, long offset)
     {
+        if (!AccessGranted)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         // Access takes a writable span for both directions; a write only reads from it.
         var copy = buffer.Length <= 256 ? stackalloc byte[buffer.Length] : new byte[buffer.Length];
         buffer.CopyTo(copy);
         return Access(copy, offset, write: true);
     }
 
+    /// <summary>vfio_pci_core_mmap, then the simulation's own limit: only the device's mmap-able areas have memory behind them.</summary>
     public override nint Mmap(nuint length, MemoryProtection protection, MapFlags flags, long offset)
     {
-        var index = (int)((ulong)offset >> RegionShift);
-        var within = (ulong)offset & ((1UL << RegionShift) - 1);
-        if ((flags & MapFlags.Shared) == 0 || index >= 6 || Device.BarSizes[index] < 4096)
+        if (!AccessGranted)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        var barEnd = (Device.BarSizes[index] + 4095) & ~4095UL;
-        if (within + length > barEnd)
+        var index = (ulong)offset >> RegionShift;
+        var start = (ulong)offset & RegionOffsetMask;
+        var pages = ((ulong)length + PageSize - 1) & ~(PageSize - 1);
+        if (index >= NumRegions || (flags & MapFlags.Shared) == 0 || index >= vfio.VFIO_PCI_ROM_REGION_INDEX || !BarMmapSupported((int)index))
         {
             return -LinuxErrno.EINVAL;
         }
 
-        foreach (var (areaOffset, areaSize) in Device.MmapAreas(index))
+        var barPages = (Device.BarSizes[(int)index] + PageSize - 1) & ~(PageSize - 1);
+        if (start + pages > barPages)
         {
-            if (within == areaOffset && (ulong)length <= areaSize && Device.AreaMemory(index, areaOffset) is var memory and not 0)
-            {
-                return Kernel.Memory.MapDeviceMemory(memory, (ulong)length, protection);
-            }
+            return -LinuxErrno.EINVAL;
         }
 
-        // Outside the areas the region's sparse-mmap capability lists (the simulation's register page).
-        return -LinuxErrno.EINVAL;
+        // Linux maps any page range of the BAR. Here a range must lie inside one area the region's sparse-mmap
+        // capability lists: the register pages have nothing behind them that could see a load or a store.
+        if (Device.AreaAt((int)index, start, pages) is not { } area)
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        return Kernel.Memory.MapDeviceMemory(area.Address + (nint)(start - area.Offset), pages, protection);
     }
+
+    /// <summary>vfio_pci_probe_mmaps: memory BARs of at least a page (the simulation also needs mmap-able areas).</summary>
+    private bool BarMmapSupported(int bar)
+        => !Device.IsIoBar(bar) && Device.BarSizes[bar] >= PageSize && Device.MmapAreas(bar).Count > 0;
 
     private long GetInfo(nint argument)
     {
-        // SAFETY: the caller passes a vfio_device_info; argsz is checked before the rest is written.
+        // SAFETY: the caller passes a vfio_device_info of argsz bytes; only fields inside argsz are written.
         ref var info = ref *(vfio_device_info*)argument;
         if (info.argsz < 16)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        info.flags = (uint)vfio.VFIO_DEVICE_FLAGS_PCI | (Device.SupportsReset ? (uint)vfio.VFIO_DEVICE_FLAGS_RESET : 0);
+        info.flags = vfio.VFIO_DEVICE_FLAGS_PCI | (Device.SupportsReset ? (uint)vfio.VFIO_DEVICE_FLAGS_RESET : 0);
         info.num_regions = NumRegions;
         info.num_irqs = NumIrqs;
+
+        // cap_offset is copied back only when the caller's struct has it (capsz = offsetofend(cap_offset)).
         if (info.argsz >= 24)
         {
             info.cap_offset = 0;
@@ -107,40 +165,79 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
 
     private long GetRegionInfo(nint argument)
     {
-        // SAFETY: the caller passes a vfio_region_info and argsz - 32 bytes after it for capabilities.
+        // SAFETY: the caller passes a vfio_region_info (argsz ≥ 32 checked first) and argsz - 32 bytes after it.
         ref var info = ref *(vfio_region_info*)argument;
-        if (info.argsz < 32 || info.index >= NumRegions || info.index == vfio.VFIO_PCI_VGA_REGION_INDEX)
+        if (info.argsz < 32)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        var index = (int)info.index;
+        var index = info.index;
+        byte[]? capabilities = null;
+        switch (index)
+        {
+            case vfio.VFIO_PCI_CONFIG_REGION_INDEX:
+                info.size = (ulong)Device.ConfigSize;
+                info.flags = ReadWrite;
+                break;
+            case <= vfio.VFIO_PCI_BAR5_REGION_INDEX:
+                info.size = Device.BarSizes[(int)index];
+                info.flags = info.size == 0 ? 0 : ReadWrite;
+                if (info.size != 0 && BarMmapSupported((int)index))
+                {
+                    info.flags |= vfio.VFIO_REGION_INFO_FLAG_MMAP;
+                    capabilities = SparseMmapCapability((int)index);
+                }
+
+                break;
+            case vfio.VFIO_PCI_ROM_REGION_INDEX:
+                // No simulated device has an option ROM: size 0, no flags, as Linux reports an absent ROM.
+                info.size = 0;
+                info.flags = 0;
+                break;
+            case vfio.VFIO_PCI_VGA_REGION_INDEX when Device.HasVga:
+                info.size = 0xc0000;
+                info.flags = ReadWrite;
+                break;
+            default:
+                // The VGA index on a non-VGA device, and any index past the nine (no device-specific regions here).
+                return -LinuxErrno.EINVAL;
+        }
+
         info.offset = (ulong)index << RegionShift;
-        info.cap_offset = 0;
-        const uint readWrite = (uint)(vfio.VFIO_REGION_INFO_FLAG_READ | vfio.VFIO_REGION_INFO_FLAG_WRITE);
-        if (info.index == vfio.VFIO_PCI_CONFIG_REGION_INDEX)
-        {
-            info.size = (ulong)Device.ConfigSize;
-            info.flags = readWrite;
-            return 0;
-        }
-
-        if (info.index == vfio.VFIO_PCI_ROM_REGION_INDEX || Device.BarSizes[index] == 0)
-        {
-            info.size = 0;
-            info.flags = 0;
-            return 0;
-        }
-
-        info.size = Device.BarSizes[index];
-        info.flags = readWrite;
-        var areas = Device.MmapAreas(index);
-        if (areas.Count == 0)
+        if (capabilities is null)
         {
             return 0;
         }
 
-        info.flags |= (uint)(vfio.VFIO_REGION_INFO_FLAG_MMAP | vfio.VFIO_REGION_INFO_FLAG_CAPS);
+        info.flags |= vfio.VFIO_REGION_INFO_FLAG_CAPS;
+        var needed = (uint)(sizeof(vfio_region_info) + capabilities.Length);
+        if (info.argsz < needed)
+        {
+            // Too small for the chain: say how much is needed, write no chain.
+            info.argsz = needed;
+            info.cap_offset = 0;
+            return 0;
+        }
+
+        capabilities.CopyTo(new Span<byte>((byte*)argument + sizeof(vfio_region_info), capabilities.Length));
+        info.cap_offset = (uint)sizeof(vfio_region_info);
+        return 0;
+    }
+
+    /// <summary>
+    /// The sparse-mmap capability, where only part of the BAR is mmap-able. Linux adds none for an ordinary BAR
+    /// (all of it is mmap-able); the simulation needs it wherever registers must see each access.
+    /// </summary>
+    private byte[]? SparseMmapCapability(int bar)
+    {
+        var areas = Device.MmapAreas(bar);
+        if (areas.Count == 1 && areas[0].Offset == 0 && areas[0].Size == Device.BarSizes[bar])
+        {
+            return null;
+        }
+
+        // vfio_region_info_cap_sparse_mmap: header (8), nr_areas, reserved, then { offset, size } per area.
         var capability = new byte[16 + (areas.Count * 16)];
         BinaryPrimitives.WriteUInt32LittleEndian(capability.AsSpan(8), (uint)areas.Count);
         for (var i = 0; i < areas.Count; i++)
@@ -151,59 +248,44 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
 
         var chain = new CapabilityChainBuilder(sizeof(vfio_region_info));
         chain.Add(vfio.VFIO_REGION_INFO_CAP_SPARSE_MMAP, 1, capability);
-        var caps = chain.ToArray();
-        var needed = (uint)(sizeof(vfio_region_info) + caps.Length);
-        if (info.argsz < needed)
-        {
-            info.argsz = needed;
-            return 0;
-        }
-
-        info.cap_offset = (uint)sizeof(vfio_region_info);
-        caps.CopyTo(new Span<byte>((byte*)argument + sizeof(vfio_region_info), caps.Length));
-        return 0;
+        return chain.ToArray();
     }
 
+    /// <summary>vfio_pci_get_irq_count.</summary>
     private uint IrqCount(uint index) => index switch
     {
         vfio.VFIO_PCI_INTX_IRQ_INDEX => Device.HasInterruptPin ? 1u : 0,
         vfio.VFIO_PCI_MSI_IRQ_INDEX => (uint)Device.MsiVectors,
-        vfio.VFIO_PCI_MSIX_IRQ_INDEX => 0,
         vfio.VFIO_PCI_ERR_IRQ_INDEX => Device.IsPciExpress ? 1u : 0,
         vfio.VFIO_PCI_REQ_IRQ_INDEX => 1,
+
+        // MSI-X: no simulated device has the capability (or its table), so the count is 0.
         _ => 0,
     };
 
     private long GetIrqInfo(nint argument)
     {
-        // SAFETY: the caller passes a vfio_irq_info.
+        // SAFETY: the caller passes a vfio_irq_info (16 bytes, the minimum checked first).
         ref var info = ref *(vfio_irq_info*)argument;
         if (info.argsz < 16 || info.index >= NumIrqs || (info.index == vfio.VFIO_PCI_ERR_IRQ_INDEX && !Device.IsPciExpress))
         {
             return -LinuxErrno.EINVAL;
         }
 
-        info.flags = (uint)vfio.VFIO_IRQ_INFO_EVENTFD;
+        info.flags = vfio.VFIO_IRQ_INFO_EVENTFD | (info.index == vfio.VFIO_PCI_INTX_IRQ_INDEX
+            ? (uint)(vfio.VFIO_IRQ_INFO_MASKABLE | vfio.VFIO_IRQ_INFO_AUTOMASKED)
+            : vfio.VFIO_IRQ_INFO_NORESIZE);
         info.count = IrqCount(info.index);
-        if (info.index == vfio.VFIO_PCI_INTX_IRQ_INDEX)
-        {
-            info.flags |= (uint)(vfio.VFIO_IRQ_INFO_MASKABLE | vfio.VFIO_IRQ_INFO_AUTOMASKED);
-        }
-        else if (info.index != vfio.VFIO_PCI_REQ_IRQ_INDEX)
-        {
-            info.flags |= (uint)vfio.VFIO_IRQ_INFO_NORESIZE;
-        }
-
         return 0;
     }
 
+    /// <summary>vfio_pci_ioctl_set_irqs: the header checks of vfio_set_irqs_validate_and_prepare in their order, then the handler.</summary>
     private long SetIrqs(nint argument)
     {
-        // SAFETY: the caller passes a vfio_irq_set followed by argsz - 20 bytes of data.
-        ref var set = ref *(vfio_irq_set*)argument;
-        const uint dataMask = (uint)vfio.VFIO_IRQ_SET_DATA_TYPE_MASK;
-        const uint actionMask = (uint)vfio.VFIO_IRQ_SET_ACTION_TYPE_MASK;
-        if (set.argsz < 20 || set.index >= NumIrqs || (set.flags & ~(dataMask | actionMask)) != 0 || set.count >= uint.MaxValue - set.start)
+        // SAFETY: the caller passes a vfio_irq_set (minsz 20 read first) followed by argsz - 20 bytes of data.
+        var set = *(vfio_irq_set*)argument;
+        const uint knownFlags = vfio.VFIO_IRQ_SET_DATA_TYPE_MASK | vfio.VFIO_IRQ_SET_ACTION_TYPE_MASK;
+        if (set.argsz < 20 || set.index >= NumIrqs || set.count >= uint.MaxValue - set.start || (set.flags & ~knownFlags) != 0)
         {
             return -LinuxErrno.EINVAL;
         }
@@ -214,199 +296,30 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
             return -LinuxErrno.EINVAL;
         }
 
-        var dataType = set.flags & dataMask;
-        var size = dataType switch
+        uint size;
+        switch (set.flags & vfio.VFIO_IRQ_SET_DATA_TYPE_MASK)
         {
-            (uint)vfio.VFIO_IRQ_SET_DATA_NONE => 0,
-            (uint)vfio.VFIO_IRQ_SET_DATA_BOOL => 1,
-            (uint)vfio.VFIO_IRQ_SET_DATA_EVENTFD => 4,
-            _ => -1,
-        };
-        if (size < 0 || set.argsz - 20 < set.count * (ulong)size)
-        {
-            return -LinuxErrno.EINVAL;
-        }
-
-        var action = set.flags & actionMask;
-        if (action is not ((uint)vfio.VFIO_IRQ_SET_ACTION_MASK or (uint)vfio.VFIO_IRQ_SET_ACTION_UNMASK or (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER))
-        {
-            return -LinuxErrno.ENOTTY;
-        }
-
-        var data = new ReadOnlySpan<byte>((byte*)argument + 20, (int)(set.count * (uint)size));
-        return set.index switch
-        {
-            vfio.VFIO_PCI_INTX_IRQ_INDEX => SetIntx(action, dataType, set.start, set.count, data),
-            vfio.VFIO_PCI_MSI_IRQ_INDEX or vfio.VFIO_PCI_MSIX_IRQ_INDEX => SetMsi(set.index == vfio.VFIO_PCI_MSIX_IRQ_INDEX, action, dataType, set.start, set.count, data),
-            _ => SetTrigger(set.index, action, dataType, set.count, data),
-        };
-    }
-
-    private long SetIntx(uint action, uint dataType, uint start, uint count, ReadOnlySpan<byte> data)
-    {
-        var interrupts = Function.Interrupts;
-        if (action != (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER)
-        {
-            if (action == (uint)vfio.VFIO_IRQ_SET_ACTION_MASK && dataType == (uint)vfio.VFIO_IRQ_SET_DATA_EVENTFD)
-            {
-                return -LinuxErrno.ENOTTY;
-            }
-
-            if (!interrupts.IntxEnabled || start != 0 || count != 1)
-            {
+            case vfio.VFIO_IRQ_SET_DATA_NONE:
+                size = 0;
+                break;
+            case vfio.VFIO_IRQ_SET_DATA_BOOL:
+                size = 1;
+                break;
+            case vfio.VFIO_IRQ_SET_DATA_EVENTFD:
+                size = 4;
+                break;
+            default:
                 return -LinuxErrno.EINVAL;
-            }
-
-            if (dataType == (uint)vfio.VFIO_IRQ_SET_DATA_BOOL && data[0] == 0)
-            {
-                return 0;
-            }
-
-            if (action == (uint)vfio.VFIO_IRQ_SET_ACTION_MASK)
-            {
-                interrupts.IntxMasked = true;
-            }
-            else
-            {
-                interrupts.Unmask();
-            }
-
-            return 0;
         }
 
-        if (dataType == (uint)vfio.VFIO_IRQ_SET_DATA_NONE && count == 0)
-        {
-            interrupts.IntxEnabled = false;
-            interrupts.Intx = null;
-            return 0;
-        }
-
-        if (dataType != (uint)vfio.VFIO_IRQ_SET_DATA_EVENTFD)
-        {
-            return 0;
-        }
-
-        if (interrupts.Msi is not null)
+        if (size != 0 && set.argsz - 20 < (ulong)set.count * size)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        var fd = BinaryPrimitives.ReadInt32LittleEndian(data);
-        if (fd < 0)
-        {
-            interrupts.IntxEnabled = false;
-            interrupts.Intx = null;
-            return 0;
-        }
-
-        if (Kernel.FileOf(fd) is not EventFdFile eventFd)
-        {
-            return -LinuxErrno.EBADF;
-        }
-
-        interrupts.Intx = eventFd;
-        interrupts.IntxEnabled = true;
-        interrupts.IntxMasked = false;
-        return 0;
-    }
-
-    private long SetMsi(bool msix, uint action, uint dataType, uint start, uint count, ReadOnlySpan<byte> data)
-    {
-        var interrupts = Function.Interrupts;
-        if (action != (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER)
-        {
-            return -LinuxErrno.ENOTTY;
-        }
-
-        if (dataType == (uint)vfio.VFIO_IRQ_SET_DATA_NONE && count == 0)
-        {
-            interrupts.Msi = null;
-            return 0;
-        }
-
-        if (dataType != (uint)vfio.VFIO_IRQ_SET_DATA_EVENTFD)
-        {
-            for (var i = start; i < start + count; i++)
-            {
-                if (dataType == (uint)vfio.VFIO_IRQ_SET_DATA_NONE || data[(int)(i - start)] != 0)
-                {
-                    interrupts.TriggerMsi((int)i);
-                }
-            }
-
-            return 0;
-        }
-
-        if (interrupts.IntxEnabled || (interrupts.Msi is not null && interrupts.MsiIsMsix != msix))
-        {
-            return -LinuxErrno.EINVAL;
-        }
-
-        var vectors = new EventFdFile?[start + count];
-        for (var i = 0; i < count; i++)
-        {
-            var fd = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(i * 4));
-            if (fd < 0)
-            {
-                continue;
-            }
-
-            if (Kernel.FileOf(fd) is not EventFdFile eventFd)
-            {
-                return -LinuxErrno.EBADF;
-            }
-
-            vectors[start + i] = eventFd;
-        }
-
-        interrupts.Msi = vectors;
-        interrupts.MsiIsMsix = msix;
-        return 0;
-    }
-
-    private long SetTrigger(uint index, uint action, uint dataType, uint count, ReadOnlySpan<byte> data)
-    {
-        var interrupts = Function.Interrupts;
-        var current = index == vfio.VFIO_PCI_ERR_IRQ_INDEX ? interrupts.Error : interrupts.Request;
-        if (action != (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER || count != 1)
-        {
-            return -LinuxErrno.EINVAL;
-        }
-
-        if (dataType != (uint)vfio.VFIO_IRQ_SET_DATA_EVENTFD)
-        {
-            current?.Signal();
-            return 0;
-        }
-
-        var fd = BinaryPrimitives.ReadInt32LittleEndian(data);
-        EventFdFile? next = null;
-        if (fd < 0)
-        {
-            if (current is null)
-            {
-                return -LinuxErrno.EINVAL;
-            }
-        }
-        else if (Kernel.FileOf(fd) is EventFdFile eventFd)
-        {
-            next = eventFd;
-        }
-        else
-        {
-            return -LinuxErrno.EBADF;
-        }
-
-        if (index == vfio.VFIO_PCI_ERR_IRQ_INDEX)
-        {
-            interrupts.Error = next;
-        }
-        else
-        {
-            interrupts.Request = next;
-        }
-
-        return 0;
+        // SAFETY: argsz covers count * size bytes of data after the header (checked above).
+        var data = new ReadOnlySpan<byte>((byte*)argument + 20, (int)(set.count * size));
+        return Function.Interrupts.Set(set.flags, set.index, set.start, set.count, data);
     }
 
     private long Reset()
@@ -416,70 +329,133 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
             return -LinuxErrno.EINVAL;
         }
 
-        Device.Reset();
+        // pci_try_reset_function: the function resets and its config is restored to what vfio-pci saved; the
+        // interrupt setup the user made stays, so a still-enabled MSI is re-enabled in the capability.
+        Device.ResetFunction();
+        if (Function.Interrupts.Type == vfio.VFIO_PCI_MSI_IRQ_INDEX)
+        {
+            Device.SetMsi(enabled: true, Function.Interrupts.MsiQueueMax);
+        }
+
         return 0;
     }
 
+    /// <summary>
+    /// VFIO_DEVICE_GET_PCI_HOT_RESET_INFO and VFIO_DEVICE_PCI_HOT_RESET: after the size (and flags) checks,
+    /// ENODEV: the simulated devices sit on the root bus with no resettable slot (edu on q35's pcie.0).
+    /// </summary>
+    private static long HotReset(ulong request, nint argument)
+    {
+        // SAFETY: both structs start with argsz, flags, count (12 bytes, the minimum).
+        var header = (uint*)argument;
+        if (header[0] < 12 || (request == vfio.VFIO_DEVICE_PCI_HOT_RESET && header[1] != 0))
+        {
+            return -LinuxErrno.EINVAL;
+        }
+
+        return -LinuxErrno.ENODEV;
+    }
+
+    /// <summary>vfio_pci_rw: by the region the offset's top bits name.</summary>
     private long Access(Span<byte> buffer, long offset, bool write)
     {
         var index = (ulong)offset >> RegionShift;
-        var within = (ulong)offset & ((1UL << RegionShift) - 1);
-        if (index >= NumRegions || index == vfio.VFIO_PCI_VGA_REGION_INDEX)
+        var within = (ulong)offset & RegionOffsetMask;
+        if (index >= NumRegions)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        if (index == vfio.VFIO_PCI_CONFIG_REGION_INDEX)
+        return index switch
         {
-            if (within >= (ulong)Device.ConfigSize || within + (ulong)buffer.Length > (ulong)Device.ConfigSize)
-            {
-                return -LinuxErrno.EFAULT;
-            }
+            vfio.VFIO_PCI_CONFIG_REGION_INDEX => ConfigAccess(buffer, within, write),
+            vfio.VFIO_PCI_ROM_REGION_INDEX => -LinuxErrno.EINVAL,
 
+            // vfio_pci_vga_rw: nothing to reach without VGA (no simulated device has it).
+            vfio.VFIO_PCI_VGA_REGION_INDEX => -LinuxErrno.EINVAL,
+            _ => BarAccess((int)index, buffer, within, write),
+        };
+    }
+
+    /// <summary>vfio_pci_config_rw: the whole access must fit (EFAULT otherwise), then aligned chunks through the virtual config.</summary>
+    private long ConfigAccess(Span<byte> buffer, ulong within, bool write)
+    {
+        var size = (ulong)Device.ConfigSize;
+        if (within >= size || (ulong)buffer.Length > size - within)
+        {
+            return -LinuxErrno.EFAULT;
+        }
+
+        var config = Function.VirtualConfig;
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var at = (int)within + done;
+            var remaining = buffer.Length - done;
+            var width = remaining >= 4 && at % 4 == 0 ? 4 : remaining >= 2 && at % 2 == 0 ? 2 : 1;
             if (write)
             {
-                Device.WriteConfig((int)within, buffer);
+                config.Write(at, buffer.Slice(done, width));
             }
             else
             {
-                Device.ReadConfig((int)within, buffer);
+                config.Read(at, buffer.Slice(done, width));
             }
 
-            return buffer.Length;
+            done += width;
         }
 
-        if (index == vfio.VFIO_PCI_ROM_REGION_INDEX || Device.BarSizes[(int)index] is var size && size == 0 || within >= Device.BarSizes[(int)index])
+        return done;
+    }
+
+    /// <summary>vfio_pci_bar_rw and vfio_pci_core_do_io_rw: cut at the BAR's end, then the widest aligned accesses.</summary>
+    private long BarAccess(int bar, Span<byte> buffer, ulong within, bool write)
+    {
+        var size = Device.BarSizes[bar];
+        if (size == 0 || within >= size)
         {
             return -LinuxErrno.EINVAL;
         }
 
-        if (!Device.MemoryDecode)
-        {
-            return -LinuxErrno.EIO;
-        }
-
-        // An access that runs past the BAR is cut at its end, as vfio_pci_bar_rw does.
-        var count = (int)Math.Min((ulong)buffer.Length, Device.BarSizes[(int)index] - within);
+        var count = (int)Math.Min((ulong)buffer.Length, size - within);
         var done = 0;
         while (done < count)
         {
-            var at = within + (ulong)done;
-            var width = (count - done) >= 8 && at % 8 == 0 ? 8 : (count - done) >= 4 && at % 4 == 0 ? 4 : (count - done) >= 2 && at % 2 == 0 ? 2 : 1;
-            var chunk = buffer.Slice(done, width);
-            if (write)
+            // Each access checks memory decode under memory_lock (VFIO_IOREAD/VFIO_IOWRITE); I/O BARs don't.
+            if (!Device.IsIoBar(bar) && !Device.MemoryDecode)
             {
-                ulong value = width switch
+                return -LinuxErrno.EIO;
+            }
+
+            var at = within + (ulong)done;
+            var remaining = count - done;
+            var width = remaining >= 8 && at % 8 == 0 ? 8 : remaining >= 4 && at % 4 == 0 ? 4 : remaining >= 2 && at % 2 == 0 ? 2 : 1;
+            var chunk = buffer.Slice(done, width);
+            if (Device.AreaOverlapping(bar, at) is { } area && area.Contains(at, (ulong)width))
+            {
+                var memory = area.Memory.Slice((int)(at - area.Offset), width);
+                if (write)
+                {
+                    chunk.CopyTo(memory);
+                }
+                else
+                {
+                    memory.CopyTo(chunk);
+                }
+            }
+            else if (write)
+            {
+                Device.WriteRegister(bar, at, width, width switch
                 {
                     8 => BinaryPrimitives.ReadUInt64LittleEndian(chunk),
                     4 => BinaryPrimitives.ReadUInt32LittleEndian(chunk),
                     2 => BinaryPrimitives.ReadUInt16LittleEndian(chunk),
                     _ => chunk[0],
-                };
-                Device.WriteRegister((int)index, at, width, value);
+                });
             }
             else
             {
-                var value = Device.ReadRegister((int)index, at, width);
+                var value = Device.ReadRegister(bar, at, width);
                 for (var i = 0; i < width; i++)
                 {
                     chunk[i] = (byte)(value >> (8 * i));

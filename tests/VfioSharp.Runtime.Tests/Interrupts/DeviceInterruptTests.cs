@@ -189,6 +189,7 @@ public sealed class DeviceInterruptTests
         {
             var device = vfio.OpenDevice(SimulatedMachine.Edu);
             var bar = device.Regions.Bar(0);
+            device.Regions.ConfigSpace.EnableBusMaster();
             using var msi = device.Interrupts.EnableMsi();
             var vector = msi.Vectors[0];
             using var cancel = new CancellationTokenSource();
@@ -279,6 +280,9 @@ public sealed class DeviceInterruptTests
         {
             var device = vfio.OpenDevice(SimulatedMachine.Edu);
             var bar = device.Regions.Bar(0);
+
+            // An MSI is a memory write by the device: without bus mastering it is dropped.
+            device.Regions.ConfigSpace.EnableBusMaster();
             using var msi = device.Interrupts.EnableMsi();
             var vector = msi.Vectors[0];
             var total = 0UL;

@@ -26,12 +26,13 @@ public sealed class EduScenarioTests
                 Assert.Equal(0x1234, device.Read16(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x00));
                 Assert.Equal(0x11e8, device.Read16(Uapi.vfio.VFIO_PCI_CONFIG_REGION_INDEX, 0x02));
 
+                // MSI and DMA are both memory writes by the device: bus mastering first.
+                device.EnableBusMaster();
                 using var interrupts = device.EnableInterrupts(Uapi.vfio.VFIO_PCI_MSI_IRQ_INDEX, 1);
                 device.Write32(0, 0x60, 0x40);
                 Assert.Equal(1UL, await interrupts.Vectors[0].WaitAsync().WaitAsync(TimeSpan.FromSeconds(10)));
                 device.Write32(0, 0x64, 0x40);
 
-                device.EnableBusMaster();
                 using var buffer = DmaBuffer.Allocate(kernel, 8192);
                 var mapping = vfio.DefaultContainer.Map(buffer);
                 buffer.Span[..16].Fill(0x5a);
