@@ -11,14 +11,19 @@ internal static class ParityScenarios
 {
     public static IEnumerable<Scenario> For(GuestEnvironment guest)
     {
-        if (guest.ModeName != "group")
+        if (guest.ModeName == "group")
         {
-            yield break;
+            foreach (var (id, run) in GroupRows.All)
+            {
+                yield return new Scenario($"errno.{id}", () => Compare(id, run(guest)));
+            }
         }
-
-        foreach (var (id, run) in GroupRows.All)
+        else if (guest.ModeName == "cdev")
         {
-            yield return new Scenario($"errno.{id}", () => Compare(id, run(guest)));
+            foreach (var (id, run) in IommufdRows.All)
+            {
+                yield return new Scenario($"errno.{id}", () => Compare(id, run()));
+            }
         }
     }
 
