@@ -165,11 +165,45 @@ public sealed class SimulatedKernel : IKernel
         }
     }
 
+    /// <summary>
+    /// Asks the user of a device to give it back, as the host does when it unbinds vfio-pci from the device
+    /// (<c>vfio_pci_core_request</c> signals the REQ eventfd the user registered with VFIO_DEVICE_SET_IRQS).
+    /// </summary>
+    /// <param name="address">The device's PCI address.</param>
+    /// <returns>Whether a REQ eventfd was registered (then it was signalled).</returns>
+    public bool RequestDevice(string address) => SignalSingle(address, error: false);
+
+    /// <summary>
+    /// Reports an uncorrectable PCI Express error on a device, as AER does (<c>vfio_pci_aer_err_detected</c>
+    /// signals the ERR eventfd; only PCI Express devices have the ERR index).
+    /// </summary>
+    /// <param name="address">The device's PCI address.</param>
+    /// <returns>Whether an ERR eventfd was registered (then it was signalled).</returns>
+    public bool ReportDeviceError(string address) => SignalSingle(address, error: true);
+
     /// <summary>Records a DMA that found no mapping.</summary>
     internal void RecordFault(IommuFault fault) => _faults.Add(fault);
 
     /// <summary>Wakes every wait: something may have become readable.</summary>
     internal void Wake() => Monitor.PulseAll(Gate);
+
+    private bool SignalSingle(string address, bool error)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        lock (Gate)
+        {
+            var function = _functions.Find(f => f.Address == address)
+                ?? throw new ArgumentException($"no device {address} in this machine", nameof(address));
+            if ((error ? function.Interrupts.ErrorTrigger : function.Interrupts.RequestTrigger) is not { } trigger)
+            {
+                return false;
+            }
+
+            trigger.Signal();
+            Wake();
+            return true;
+        }
+    }
 
     internal int Install(SimulatedFile file)
     {
