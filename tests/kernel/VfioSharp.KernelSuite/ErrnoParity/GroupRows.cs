@@ -91,7 +91,7 @@ internal static class GroupRows
     private static int Opened(int fd, string path) => fd >= 0 ? fd : throw new InvalidOperationException($"open {path}: {Errno.FromResult(fd)}");
 
     /// <summary>A container with the group in it and, when <paramref name="setIommu"/>, type1v2 set: the row's starting state.</summary>
-    private static long Joined(GuestEnvironment guest, bool setIommu, Func<ContainerHandle, GroupHandle, long> misuse)
+    internal static long Joined(GuestEnvironment guest, bool setIommu, Func<ContainerHandle, GroupHandle, long> misuse)
     {
         using var container = OpenContainer();
         using var group = OpenGroup(guest);
