@@ -37,6 +37,13 @@ public sealed class SimulatedKernelOptions
     /// <summary>Whether the profile has IOMMUFD and device cdevs.</summary>
     internal bool HasIommufd => Profile is SimulatedKernelProfile.Linux617 or SimulatedKernelProfile.Linux7;
 
+    /// <summary>
+    /// Whether vfio-pci offers the ERR interrupt to conventional PCI functions too: 7.3 removed the pci_is_pcie()
+    /// checks for VFIO_PCI_ERR_IRQ_INDEX ("vfio/pci: Remove the pcie check for VFIO_PCI_ERR_IRQ_INDEX"); the
+    /// real-kernel suite saw count 1 for edu on 7.3.4 (misuse table: device-irq-info-err-non-pcie).
+    /// </summary>
+    internal bool OffersErrToConventionalPci => Profile == SimulatedKernelProfile.Linux7;
+
     /// <summary>Whether the profile's kernel is built with VFIO_NOIOMMU (the vfio-noiommu container driver is registered).</summary>
     internal bool HasNoIommuDriver => Profile != SimulatedKernelProfile.DebianStock;
 

@@ -251,12 +251,15 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
         return chain.ToArray();
     }
 
+    /// <summary>Whether vfio-pci offers this function the ERR interrupt: PCI Express functions, and any function from 7.3.</summary>
+    private bool HasErrInterrupt => Device.IsPciExpress || Kernel.Options.OffersErrToConventionalPci;
+
     /// <summary>vfio_pci_get_irq_count.</summary>
     private uint IrqCount(uint index) => index switch
     {
         vfio.VFIO_PCI_INTX_IRQ_INDEX => Device.HasInterruptPin ? 1u : 0,
         vfio.VFIO_PCI_MSI_IRQ_INDEX => (uint)Device.MsiVectors,
-        vfio.VFIO_PCI_ERR_IRQ_INDEX => Device.IsPciExpress ? 1u : 0,
+        vfio.VFIO_PCI_ERR_IRQ_INDEX => HasErrInterrupt ? 1u : 0,
         vfio.VFIO_PCI_REQ_IRQ_INDEX => 1,
 
         // MSI-X: no simulated device has the capability (or its table), so the count is 0.
@@ -267,7 +270,7 @@ internal abstract unsafe class VfioPciDeviceFile(SimulatedKernel kernel, Simulat
     {
         // SAFETY: the caller passes a vfio_irq_info (16 bytes, the minimum checked first).
         ref var info = ref *(vfio_irq_info*)argument;
-        if (info.argsz < 16 || info.index >= NumIrqs || (info.index == vfio.VFIO_PCI_ERR_IRQ_INDEX && !Device.IsPciExpress))
+        if (info.argsz < 16 || info.index >= NumIrqs || (info.index == vfio.VFIO_PCI_ERR_IRQ_INDEX && !HasErrInterrupt))
         {
             return -LinuxErrno.EINVAL;
         }

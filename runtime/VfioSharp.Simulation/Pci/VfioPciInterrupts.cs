@@ -93,7 +93,7 @@ internal sealed class VfioPciInterrupts(SimulatedKernel kernel, SimulatedPciDevi
 
             // MSI and MSI-X masking is not implemented by vfio-pci ("XXX Need masking support exported").
             (vfio.VFIO_PCI_MSI_IRQ_INDEX or vfio.VFIO_PCI_MSIX_IRQ_INDEX, (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER) => SetMsiTrigger(index, start, count, flags, data),
-            (vfio.VFIO_PCI_ERR_IRQ_INDEX, (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER) when device.IsPciExpress => SetSingleTrigger(isError: true, start, count, flags, data),
+            (vfio.VFIO_PCI_ERR_IRQ_INDEX, (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER) when device.IsPciExpress || kernel.Options.OffersErrToConventionalPci => SetSingleTrigger(isError: true, start, count, flags, data),
             (vfio.VFIO_PCI_REQ_IRQ_INDEX, (uint)vfio.VFIO_IRQ_SET_ACTION_TRIGGER) => SetSingleTrigger(isError: false, start, count, flags, data),
             _ => -LinuxErrno.ENOTTY,
         };

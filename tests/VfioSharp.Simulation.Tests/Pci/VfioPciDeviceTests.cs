@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using VfioSharp.Kernel;
+using VfioSharp.Simulation.Core;
 using VfioSharp.Uapi;
 
 namespace VfioSharp.Simulation.Tests.Pci;
@@ -190,5 +191,19 @@ public sealed unsafe class VfioPciDeviceTests
         Assert.False(m.Edu.MsiEnabled);
         Assert.True(m.Edu.MemoryDecode);
         m.Dispose();
+    }
+
+    // Linux 7.3 removed vfio-pci's pci_is_pcie() check for the ERR index (the real-kernel suite saw count 1
+    // on edu under 7.3.4): the Linux7 profile offers ERR to conventional PCI, 6.17 refuses it (misuse table).
+    [Theory]
+    [InlineData(SimulatedKernelProfile.Linux617, -22L, 0u)]
+    [InlineData(SimulatedKernelProfile.Linux7, 0L, 1u)]
+    public void The_err_interrupt_of_a_conventional_pci_device_follows_the_kernel_version(SimulatedKernelProfile profile, long expected, uint count)
+    {
+        using var m = new EduMachine(options: new SimulatedKernelOptions { Profile = profile });
+        var info = new vfio_irq_info { argsz = 16, index = vfio.VFIO_PCI_ERR_IRQ_INDEX };
+        Assert.Equal(expected, m.Device.TryVFIO_DEVICE_GET_IRQ_INFO(ref info));
+        Assert.Equal(count, info.count);
+        Assert.Equal(expected, (long)m.Trigger(vfio.VFIO_PCI_ERR_IRQ_INDEX, m.EventFd()));
     }
 }
