@@ -436,4 +436,24 @@ public sealed class Vfio : IDisposable
         _containers.Add(container);
         return container;
     }
+
+    /// <summary>Keeps an adopted object for <see cref="Dispose"/> (Sharing/VfioAdoption).</summary>
+    internal T TrackAdopted<T>(T item)
+        where T : class
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (item is VfioContainer container)
+            {
+                _containers.Add(container);
+            }
+            else if (item is VfioDevice device)
+            {
+                _devices.Add(device);
+            }
+        }
+
+        return item;
+    }
 }

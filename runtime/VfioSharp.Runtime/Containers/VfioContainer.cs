@@ -32,6 +32,7 @@ public sealed unsafe class VfioContainer : IDisposable
     private IReadOnlyList<IovaRange> _ranges = [];
     private IovaAllocator? _allocator;
     private int _iommuType;
+    private readonly bool _adopted;
 
     // The IOMMU's smallest page: IOVAs, lengths and offsets of a mapping are multiples of it (type1's
     // iova_pgsizes, the IOAS's out_iova_alignment; 4 KiB until the kernel says).
@@ -106,6 +107,32 @@ public sealed unsafe class VfioContainer : IDisposable
                 _lifecycle.MoveTo(ContainerState.Ready);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Adopts a DMA space another process set up (Sharing/VfioAdoption validated the fds): already
+    /// <see cref="ContainerState.Ready"/>, and the broker's: no SET_IOMMU, no IOAS allocation, no IOAS destroy at
+    /// Dispose (only this process's own mappings are undone).
+    /// </summary>
+    internal VfioContainer(Vfio vfio, ContainerHandle? handle, IommufdHandle? iommufd, uint? ioasId)
+    {
+        _vfio = vfio;
+        _mode = vfio.Mode;
+        _lifecycle = new Lifecycle<VfioContainer, ContainerState>(Describe);
+        Handle = handle;
+        Iommufd = iommufd;
+        _ioasId = ioasId;
+        _adopted = true;
+        if (_mode is VfioMode.Group or VfioMode.Cdev)
+        {
+            RefreshRanges();
+        }
+        else
+        {
+            _ranges = [new IovaRange(0, ulong.MaxValue)];
+        }
+
+        _lifecycle.MoveTo(ContainerState.Ready);
     }
 
     /// <summary>The runtime this container belongs to.</summary>
@@ -403,7 +430,7 @@ public sealed unsafe class VfioContainer : IDisposable
                 RemoveAt(last);
             }
 
-            if (Iommufd is not null && _ioasId is { } ioas)
+            if (Iommufd is not null && _ioasId is { } ioas && !_adopted)
             {
                 var destroy = new iommu_destroy { id = ioas };
                 _ = Iommufd.TryIOMMU_DESTROY(ref destroy);

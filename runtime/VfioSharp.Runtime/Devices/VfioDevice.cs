@@ -44,6 +44,13 @@ public sealed class VfioDevice : IDisposable
         }
     }
 
+    /// <summary>A device fd another process set up (Sharing/VfioAdoption): bound and attached there already.</summary>
+    internal void Adopted(VfioContainer container)
+    {
+        _container = container;
+        _lifecycle.MoveTo(DeviceState.Attached);
+    }
+
     /// <summary>The runtime it belongs to.</summary>
     [RequiresState(DeviceState.Open, DeviceState.Bound, DeviceState.Attached)]
     public Vfio Vfio
