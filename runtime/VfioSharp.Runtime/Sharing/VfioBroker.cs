@@ -100,14 +100,15 @@ public sealed class VfioBroker : IDisposable
             try
             {
                 connection.SetTimeouts(_options.Timeout);
+                // Checked at connect, answered after the first request is read: closing an AF_UNIX socket with a
+                // request still unread resets the connection, and the worker would see ECONNRESET instead of why.
+                string? refusal = null;
                 if (_options.AllowedUserIds is { } allowed)
                 {
                     var (pid, uid, _) = connection.PeerCredentials();
                     if (!allowed.Contains(uid))
                     {
-                        Interlocked.Increment(ref _requestsRefused);
-                        _ = Reply(connection, Failure(Errno.EPERM, $"uid {uid} (pid {pid}) is not served"), []);
-                        return;
+                        refusal = $"uid {uid} (pid {pid}) is not served";
                     }
                 }
 
@@ -122,6 +123,13 @@ public sealed class VfioBroker : IDisposable
                     UnixSocket.CloseAll(fds);
                     if (received == 0)
                     {
+                        return;
+                    }
+
+                    if (refusal is not null)
+                    {
+                        Interlocked.Increment(ref _requestsRefused);
+                        _ = Reply(connection, Failure(Errno.EPERM, refusal), []);
                         return;
                     }
 

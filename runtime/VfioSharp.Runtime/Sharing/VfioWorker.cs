@@ -121,15 +121,17 @@ public sealed class VfioWorker : IDisposable
         Span<byte> packet = stackalloc byte[SharingFrame.Size + 1];
         request.Write(packet);
         var sent = socket.Send(packet[..SharingFrame.Size], []);
-        if (sent < 0)
-        {
-            throw new VfioException(step, Errno.FromResult(sent), advice: "the broker is gone (it closed the connection or exited)");
-        }
-
         var fds = new List<int>();
         try
         {
+            // A broker may refuse a connection before reading any request (the peer-credential check) and close
+            // it: the send then fails (EPIPE), but the refusal is already waiting to be read, and it says why.
             var received = socket.Receive(packet, fds);
+            if (sent < 0 && received <= 0)
+            {
+                throw new VfioException(step, Errno.FromResult(sent), advice: "the broker is gone (it closed the connection or exited)");
+            }
+
             if (received == 0)
             {
                 throw new VfioException(step, advice: "the broker closed the connection before replying (did it exit mid-request?)");

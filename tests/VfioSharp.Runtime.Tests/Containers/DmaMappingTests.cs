@@ -231,18 +231,25 @@ public sealed class DmaMappingTests
                 container.Unmap(container.Map(buffer, 0x8000000));
             }
 
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < 1000; i++)
+            // Three rounds of 1000: an allocation per call shows in every round, while a one-time event of the
+            // process (seen once in a full parallel run: 3,120 B in one round) can't be in all three.
+            var rounds = new long[3];
+            for (var round = 0; round < rounds.Length; round++)
             {
-                _ = container.TryMap(buffer, 0x4000000 + ((ulong)(i % 32) * 4096), out var mapping);
-                _ = container.TryUnmap(mapping);
-                container.Unmap(container.Map(buffer));
-                container.Unmap(container.Map(buffer, 0x8000000));
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < 1000; i++)
+                {
+                    _ = container.TryMap(buffer, 0x4000000 + ((ulong)(i % 32) * 4096), out var mapping);
+                    _ = container.TryUnmap(mapping);
+                    container.Unmap(container.Map(buffer));
+                    container.Unmap(container.Map(buffer, 0x8000000));
+                }
+
+                rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
             }
 
-            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             quiet.Quiet = false;
-            Assert.Equal(0L, allocated);
+            Assert.True(rounds.Min() == 0, $"bytes allocated per round of 1000: {string.Join(", ", rounds)}");
             Assert.Single(container.Mappings);
             Assert.Contains(kept, container.Mappings);
         }
