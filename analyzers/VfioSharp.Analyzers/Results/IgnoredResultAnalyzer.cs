@@ -155,21 +155,22 @@ public sealed class IgnoredResultAnalyzer : DiagnosticAnalyzer
                 value = conversion;
             }
 
-            var local = value.Parent switch
+            if (NonThrowingCalls.NameOf(invocation.TargetMethod) is null)
             {
-                ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when ReferenceEquals(assignment.Value, value) => target.Local,
-                IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
-                IVariableInitializerOperation => null,
-                _ => null,
-            };
-            if (value.Parent is IVariableInitializerOperation && local is null)
-            {
-                return NonThrowingCalls.NameOf(invocation.TargetMethod) is not null;
+                continue;
             }
 
-            if (local is not null && NonThrowingCalls.NameOf(invocation.TargetMethod) is not null)
+            switch (value.Parent)
             {
-                (candidates ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)).Add(local);
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when ReferenceEquals(assignment.Value, value):
+                    (candidates ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)).Add(target.Local);
+                    break;
+                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                    (candidates ??= new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)).Add(declarator.Symbol);
+                    break;
+                case IVariableInitializerOperation:
+                    // An initializer on no single declarator: only the graph can say where the value goes.
+                    return true;
             }
         }
 
