@@ -32,6 +32,7 @@ if (args is ["interleaved", ..])
     variants.Add((nameof(path.LibcLastError), calls => Repeat(calls, path.LibcLastError)));
     variants.Add((nameof(path.Kernel), calls => Repeat(calls, path.Kernel)));
     variants.Add((nameof(path.Invoke), calls => Repeat(calls, path.Invoke)));
+    variants.Add((nameof(path.InvokeLoop), calls => Repeat(calls / IoctlPathBenchmarks.CCallsPerInvoke, path.InvokeLoop)));
     InterleavedComparison.Run(variants, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000, Console.Out);
     return;
 }

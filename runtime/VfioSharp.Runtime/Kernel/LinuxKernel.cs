@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
@@ -53,6 +54,7 @@ public sealed unsafe class LinuxKernel : IKernel
         => Libc.Close(fd) == 0 ? 0 : -Marshal.GetLastPInvokeError();
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Ioctl(int fd, ulong request, nint argument)
     {
         while (true)
