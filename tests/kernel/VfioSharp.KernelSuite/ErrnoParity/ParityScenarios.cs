@@ -1,44 +1,90 @@
-using VfioSharp.Kernel;
-
 namespace VfioSharp.KernelSuite.ErrnoParity;
 
 /// <summary>
 /// One scenario per misuse-table row this kernel and mode can replay: the row's errno against what Linux answered.
-/// A row whose note gives other versions' answers ("Versions:") that differs on a kernel other than 6.17 still
-/// fails, naming the note, so the table or the simulated kernel's profile is checked against it.
+/// A row whose note gives other versions' answers ("Versions:") is compared with the answer of the guest's version
+/// (<see cref="VersionAnswers"/>); any other difference fails, so the table or the simulated kernel is fixed.
 /// </summary>
 internal static class ParityScenarios
 {
     public static IEnumerable<Scenario> For(GuestEnvironment guest)
     {
-        if (guest.ModeName == "group")
+        yield return new Scenario("errno.coverage", Coverage);
+        foreach (var (id, run) in RowsOf(guest))
         {
-            foreach (var (id, run) in GroupRows.All.Concat(DeviceRows.All))
-            {
-                yield return new Scenario($"errno.{id}", () => Compare(id, run(guest), guest.Kernel));
-            }
-        }
-        else if (guest.ModeName == "cdev")
-        {
-            foreach (var (id, run) in IommufdRows.All)
-            {
-                yield return new Scenario($"errno.{id}", () => Compare(id, run(), guest.Kernel));
-            }
+            yield return new Scenario($"errno.{id}", () => Compare(id, run(guest), guest));
         }
     }
 
+    /// <summary>The rows a boot of <paramref name="guest"/>'s mode and kernel replays.</summary>
+    private static IEnumerable<KeyValuePair<string, Func<GuestEnvironment, long>>> RowsOf(GuestEnvironment guest) => guest.ModeName switch
+    {
+        "group" => ContainerRows.WithIommu.Concat(GroupRows.WithIommu).Concat(DeviceRows.All)
+            .Concat(GuestNodes.CdevPath() is not null && GuestNodes.HasIommufd ? GroupRows.WithIommuAndCdev : []),
+        "cdev" => CdevRows.WithIommu.Concat(IommufdRows.WithIommu).Concat(DeviceRows.All),
+        "noiommu-group" => ContainerRows.NoIommu.Concat(GroupRows.NoIommu).Concat(DeviceRows.All),
+        "noiommu-cdev" => CdevRows.NoIommu.Concat(DeviceRows.All),
+        _ => [],
+    };
+
+    /// <summary>Every row of the table is replayed in some mode or listed as not replayable with a reason, never both.</summary>
+    private static Outcome Coverage()
+    {
+        string[] modes = ["group", "cdev", "noiommu-group", "noiommu-cdev"];
+        var replayed = new[]
+        {
+            ContainerRows.WithIommu, GroupRows.WithIommu, DeviceRows.All, GroupRows.WithIommuAndCdev, CdevRows.WithIommu,
+            IommufdRows.WithIommu, ContainerRows.NoIommu, GroupRows.NoIommu, CdevRows.NoIommu,
+        }.SelectMany(rows => rows.Keys).ToList();
+        foreach (var (id, reason) in NotReplayable.Rows)
+        {
+            Console.WriteLine($"errno parity: not replayable: {id}: {reason}");
+        }
+
+        var table = MisuseTableRow.All.Keys.ToHashSet(StringComparer.Ordinal);
+        var missing = table.Where(id => !replayed.Contains(id) && !NotReplayable.Rows.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        var unknown = replayed.Concat(NotReplayable.Rows.Keys).Where(id => !table.Contains(id)).ToList();
+        var twice = replayed.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).Concat(replayed.Where(NotReplayable.Rows.ContainsKey)).ToList();
+        return Outcome.Check(
+            missing.Count == 0 && unknown.Count == 0 && twice.Count == 0,
+            $"{table.Count} rows: {replayed.Count} replayed in the {modes.Length} modes, {NotReplayable.Rows.Count} not replayable" +
+            (missing.Count > 0 ? $"; neither: {string.Join(' ', missing)}" : "") +
+            (unknown.Count > 0 ? $"; not in the table: {string.Join(' ', unknown)}" : "") +
+            (twice.Count > 0 ? $"; listed twice: {string.Join(' ', twice)}" : ""));
+    }
+
     /// <summary>
-    /// Rows whose "Versions:" note gives another answer from some kernel on (the table states 6.17's): the row, the
-    /// first version with the other answer, and that answer.
+    /// Rows whose "Versions:" note gives another answer for some kernels than the table's (6.17's): the row, the
+    /// versions [From, Before) with the other answer, and that answer.
     /// </summary>
-    private static readonly Dictionary<string, (Version Since, string Errno)> VersionAnswers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (Version From, Version Before, string Errno)> VersionAnswers = new(StringComparer.Ordinal)
     {
         // "From 7.3 the pci_is_pcie() check is gone: success with count = 1" ('vfio/pci: Remove the pcie check for
         // VFIO_PCI_ERR_IRQ_INDEX'); seen here: 0 on 7.3.4 (Debian's and the built one), EINVAL on 6.1.
-        ["device-irq-info-err-non-pcie"] = (new Version(7, 3), "0"),
+        ["device-irq-info-err-non-pcie"] = (new Version(7, 3), Latest, "0"),
+        ["device-set-irqs-err-non-pcie"] = (new Version(7, 3), Latest, "0"),
+
+        // 'vfio/type1: sanitize for overflow using check_*_overflow', after 6.17, in 7.3.4.
+        ["container-map-iova-wrap"] = (new Version(6, 18), Latest, "EOVERFLOW"),
+        ["container-unmap-wrap"] = (new Version(6, 18), Latest, "EOVERFLOW"),
+
+        // 6.1 still offers type1 nesting; intel-iommu's attach then fails (EINVAL). Type1 dropped it in 6.13.
+        ["container-set-iommu-nesting"] = (new Version(0, 0), new Version(6, 13), "EINVAL"),
+
+        // 6.1's vfio_group_ioctl_set_container has no iommufd branch: EINVAL; 6.2+ EBADFD.
+        ["group-set-container-not-a-container"] = (new Version(0, 0), new Version(6, 2), "EINVAL"),
+
+        // v6.17.0's iopt_unmap_iova_range started with rc = -ENOENT; the fix (0, size 0) is in 7.3.4.
+        ["iommufd-vfio-compat-unmap-empty"] = (new Version(6, 18), Latest, "0"),
+
+        // 6.6-6.17 make no cdev for a no-IOMMU device (ENOENT); 7.x with CONFIG_IOMMUFD_NOIOMMU (the built kernel)
+        // makes /dev/vfio/devices/noiommu-vfioN, which root (CAP_SYS_RAWIO) opens.
+        ["cdev-noiommu-node"] = (new Version(7, 0), Latest, "0"),
     };
 
-    private static Outcome Compare(string id, long result, string kernel)
+    private static Version Latest => new(int.MaxValue, 0);
+
+    private static Outcome Compare(string id, long result, GuestEnvironment guest)
     {
         if (!MisuseTableRow.All.TryGetValue(id, out var row))
         {
@@ -46,27 +92,20 @@ internal static class ParityScenarios
         }
 
         var expected = row.Errno;
-        var release = ReleaseVersion(kernel);
-        if (VersionAnswers.TryGetValue(id, out var answer) && release >= answer.Since)
+        var release = KernelRelease.Of(guest);
+        var byVersion = VersionAnswers.TryGetValue(id, out var answer) && release >= answer.From && release < answer.Before;
+        if (byVersion)
         {
             expected = answer.Errno;
         }
 
-        var linux = result == 0 ? "0" : result > 0 ? $"{result} (success)" : Errno.FromResult(result).Name;
+        var linux = Reply.Name(result);
         var agrees = expected == linux || (expected == "0" && result >= 0);
-        if (expected != row.Errno)
+        if (byVersion)
         {
-            return Outcome.Check(agrees, $"table {row.Errno} (6.17), {expected} from {answer.Since} by its Versions: note, Linux {linux}");
+            return Outcome.Check(agrees, $"table {row.Errno} (6.17), {expected} on {release} by its Versions: note, Linux {linux}");
         }
-        return Outcome.Check(agrees, $"table {row.Errno}, Linux {linux}{(agrees || !row.HasVersionNote ? "" : " (the row has a Versions: note)")}");
-    }
 
-    /// <summary>"7.3.4+deb13-amd64" → 7.3; an unreadable release reads as 0.0.</summary>
-    private static Version ReleaseVersion(string release)
-    {
-        var parts = release.Split('.', '-', '+');
-        return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var major) && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var minor)
-            ? new Version(major, minor)
-            : new Version(0, 0);
+        return Outcome.Check(agrees, $"table {row.Errno}, Linux {linux}{(agrees || !row.HasVersionNote ? "" : " (the row has a Versions: note)")}");
     }
 }
