@@ -3,6 +3,7 @@ using VfioSharp.Kernel;
 using VfioSharp.Modes;
 using VfioSharp.Pci;
 using VfioSharp.Sharing;
+using VfioSharp.Sharing.Peer;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
@@ -10,6 +11,8 @@ using VfioSharp.Sharing;
 // can't cross processes): eventfds whose counters say which is which, so the worker can check what arrived.
 //   broker <socket> <mode>   serve an offer until standard input closes
 //   vanish <socket>          accept one worker, read its request, and exit without replying
+//   miscount <socket> <case> accept one worker and answer with another number of fds than the reply announces
+//                            (extra-fd, missing-fd, announced-two, fd-with-hello, fds-with-error, too-many-fds)
 if (args is ["broker", var path, var modeName])
 {
     var mode = Enum.Parse<VfioMode>(modeName);
@@ -57,7 +60,53 @@ if (args is ["vanish", var vanishPath])
     Environment.Exit(0);
 }
 
-Console.Error.WriteLine("usage: broker <socket> <mode> | vanish <socket>");
+if (args is ["miscount", var miscountPath, var miscount])
+{
+    // (reply kind, fd count announced, fds sent) for the worker's second request; fd-with-hello already spoils the hello.
+    var (kind, announced, sent) = miscount switch
+    {
+        "extra-fd" => (SharingMessageKind.DmaSpaceReply, 1, 2),
+        "missing-fd" => (SharingMessageKind.DmaSpaceReply, 1, 0),
+        "announced-two" => (SharingMessageKind.DmaSpaceReply, 2, 2),
+        "fds-with-error" => (SharingMessageKind.Error, 0, 2),
+        "too-many-fds" => (SharingMessageKind.DmaSpaceReply, 1, 20),
+        "fd-with-hello" => (SharingMessageKind.HelloReply, 0, 1),
+        _ => throw new ArgumentException($"unknown case {miscount}", nameof(args)),
+    };
+    var kernel = LinuxKernel.Instance;
+    var fds = Enumerable.Range(0, sent).Select(_ => kernel.EventFd(StandIns.DmaSpaceCounter, EventFdFlags.CloseOnExec)).ToArray();
+    File.Delete(miscountPath);
+    using var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+    listener.Bind(new UnixDomainSocketEndPoint(miscountPath));
+    listener.Listen(1);
+    Console.WriteLine("ready");
+    Console.Out.Flush();
+    using var worker = listener.Accept();
+    var buffer = new byte[256];
+    _ = worker.Receive(buffer); // hello
+    if (kind == SharingMessageKind.HelloReply)
+    {
+        _ = ScmRightsSender.Send(worker, StandIns.Frame(kind, status: 0, fdCount: announced), fds);
+    }
+    else
+    {
+        _ = worker.Send(StandIns.Frame(SharingMessageKind.HelloReply, status: 0, fdCount: 0));
+        _ = worker.Receive(buffer); // GetDmaSpace
+        var status = kind == SharingMessageKind.Error ? 1 /* EPERM */ : 0;
+        _ = ScmRightsSender.Send(worker, StandIns.Frame(kind, status, announced), fds);
+    }
+
+    // Until the worker hangs up, so the test counts its fds with the reply handled, not with the connection reset.
+    _ = worker.Receive(buffer);
+    foreach (var fd in fds)
+    {
+        _ = kernel.Close(fd);
+    }
+
+    return 0;
+}
+
+Console.Error.WriteLine("usage: broker <socket> <mode> | vanish <socket> | miscount <socket> <case>");
 return 2;
 
 /// <summary>What the stand-in fds hold, so the worker checks that the right fd arrived.</summary>
@@ -67,4 +116,18 @@ internal static class StandIns
     public const uint DeviceCounter = 0xde51ce;
     public const uint IoasId = 0x102;
     public const string Device = "0000:00:01.0";
+
+    /// <summary>A version 1 frame (runtime/SHARING.md) in cdev mode with IOAS id 0x102 and the fd count given.</summary>
+    public static byte[] Frame(SharingMessageKind kind, int status, int fdCount)
+    {
+        var frame = new byte[96];
+        BitConverter.TryWriteBytes(frame.AsSpan(0), 0x48534656u);
+        BitConverter.TryWriteBytes(frame.AsSpan(4), (ushort)1);
+        BitConverter.TryWriteBytes(frame.AsSpan(6), (ushort)kind);
+        BitConverter.TryWriteBytes(frame.AsSpan(8), status);
+        BitConverter.TryWriteBytes(frame.AsSpan(12), (uint)VfioMode.Cdev);
+        BitConverter.TryWriteBytes(frame.AsSpan(16), IoasId);
+        BitConverter.TryWriteBytes(frame.AsSpan(20), (ushort)fdCount);
+        return frame;
+    }
 }

@@ -40,7 +40,7 @@ public sealed class BrokerOffer
 
     /// <summary>Offers the broker runtime's <paramref name="container"/> (set up: <see cref="ContainerState.Ready"/>) and <paramref name="devices"/> attached to it.</summary>
     /// <param name="container">The container or IOAS; in group modes a group must have joined it (its IOMMU is set).</param>
-    /// <param name="devices">Devices attached to <paramref name="container"/>.</param>
+    /// <param name="devices">Devices attached to <paramref name="container"/> (in no-IOMMU cdev mode: bound to it).</param>
     /// <returns>The offer.</returns>
     /// <exception cref="ArgumentException">The container is not ready, or a device is not attached to it.</exception>
     public static BrokerOffer From(VfioContainer container, params IEnumerable<VfioDevice> devices)
@@ -56,7 +56,9 @@ public sealed class BrokerOffer
         var offer = new BrokerOffer(container.Mode, fd, container.IoasId);
         foreach (var device in devices)
         {
-            if (device.State != DeviceState.Attached || !ReferenceEquals(device.Container, container))
+            // A no-IOMMU cdev is bound to the iommufd and never attached: it has no IOAS to attach to.
+            var setUp = device.State == DeviceState.Attached || (container.Mode == VfioMode.NoIommuCdev && device.State == DeviceState.Bound);
+            if (!setUp || !ReferenceEquals(device.Container, container))
             {
                 throw new ArgumentException($"{device} is not attached to {container.Describe()}", nameof(devices));
             }

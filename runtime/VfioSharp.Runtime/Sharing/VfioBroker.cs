@@ -138,7 +138,9 @@ public sealed class VfioBroker : IDisposable
                         Interlocked.Increment(ref _requestsRefused);
                         if (received == -Errno.EMSGSIZE.Value)
                         {
-                            _ = Reply(connection, Failure(Errno.EMSGSIZE, $"a frame longer than {SharingFrame.Size} bytes"), []);
+                            // Truncated data or control: a frame too long, or more fds than fit (those that arrived are closed
+                            // above, the kernel drops the rest).
+                            _ = Reply(connection, Failure(Errno.EMSGSIZE, $"over {SharingFrame.Size} bytes, or more fds than a frame carries (closed)"), []);
                         }
 
                         // EAGAIN: the worker stalled past the timeout; anything else: the connection is broken.

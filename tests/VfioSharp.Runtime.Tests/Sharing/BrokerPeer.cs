@@ -38,6 +38,41 @@ internal sealed class BrokerPeer : IDisposable
     /// <summary>The broker's open fds, from /proc (same user, so readable).</summary>
     public int OpenFdCount() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
+    /// <summary>The broker's open fds, once they are at most <paramref name="atMost"/>: connection threads close their sockets after the client's close reaches them (bounded wait; null: now).</summary>
+    public int WaitForFdCount(int? atMost)
+    {
+        var count = OpenFdCount();
+        for (var i = 0; i < 200 && atMost is { } most && count > most; i++)
+        {
+            Thread.Sleep(25);
+            count = OpenFdCount();
+        }
+
+        return count;
+    }
+
+    /// <summary>What the broker's fds refer to (<c>pipe:[inode]</c>, <c>socket:[inode]</c>, paths), from /proc.</summary>
+    public IReadOnlyList<string> OpenFdTargets()
+    {
+        var targets = new List<string>();
+        foreach (var link in Directory.GetFiles($"/proc/{_process.Id}/fd"))
+        {
+            try
+            {
+                if (new FileInfo(link).LinkTarget is { } target)
+                {
+                    targets.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed between the listing and the read: not open any more.
+            }
+        }
+
+        return targets;
+    }
+
     public string Stats()
     {
         _process.StandardInput.WriteLine("stats");

@@ -107,7 +107,7 @@ public sealed class BrokerProcessTests
         {
         }
 
-        var brokerFds = WaitForFdCount(broker, expected: null);
+        var brokerFds = broker.WaitForFdCount(atMost: null);
         var hostile = new (string Name, byte[] Packet, string Reply)[]
         {
             ("short frame", Frame(1)[..10], "a frame of 10 bytes"),
@@ -156,7 +156,7 @@ public sealed class BrokerProcessTests
 
         // The warm-up connection's socket may still be counted in the baseline (its thread closes it after the
         // client's close arrives): no growth is the claim, a leak per hostile client would add 11.
-        var after = WaitForFdCount(broker, brokerFds);
+        var after = broker.WaitForFdCount(brokerFds);
         Assert.True(after <= brokerFds, $"the broker had {brokerFds} fds before the hostile clients and {after} after");
         Assert.Contains("refused 11", broker.Stats(), StringComparison.Ordinal);
     }
@@ -189,19 +189,6 @@ public sealed class BrokerProcessTests
         {
             Assert.Equal(0, kernel.Close(standIn));
         }
-    }
-
-    private static int WaitForFdCount(BrokerPeer broker, int? expected)
-    {
-        // Connection threads close their sockets after the client's close reaches them: wait for that (bounded).
-        var count = broker.OpenFdCount();
-        for (var i = 0; i < 200 && expected is { } e && count > e; i++)
-        {
-            Thread.Sleep(25);
-            count = broker.OpenFdCount();
-        }
-
-        return count;
     }
 
     private static Socket Connect(string path)
