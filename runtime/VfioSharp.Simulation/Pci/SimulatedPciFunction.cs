@@ -84,7 +84,9 @@ internal sealed class SimulatedPciFunction
         if (BoundToVfio && CdevName is { } cdev)
         {
             fs.AddDirectory(sysfs + "/vfio-dev/" + cdev);
-            fs.AddDeviceNode("/dev/vfio/devices/" + cdev, () => new CdevDeviceFile(Kernel, this));
+            // vfio_device_fops_cdev_open: a no-IOMMU device's cdev (7.x) needs CAP_SYS_RAWIO, as its group does; the
+            // real-kernel suite saw EPERM on the built 7.3.4 (misuse table, cdev-noiommu-node).
+            fs.AddDeviceNode("/dev/vfio/devices/" + cdev, () => new CdevDeviceFile(Kernel, this), () => Group.NoIommu && !Kernel.Options.Root ? -LinuxErrno.EPERM : 0);
         }
 
         Group.Publish();

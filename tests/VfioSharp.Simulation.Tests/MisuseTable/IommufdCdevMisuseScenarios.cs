@@ -132,7 +132,18 @@ public static unsafe class IommufdCdevMisuseScenarios
             return kernel.Open("/dev/vfio/devices/noiommu-vfio0", OpenFlags.ReadWrite);
         },
 
-        ["iommufd-unknown-ioctl"] = () => On(m => m.Kernel.Ioctl(m.Iommufd.DangerousGetFd(), 0x3B99, 0)),
+        // A readable argument, as the real-kernel suite passes: with CONFIG_IOMMUFD_TEST (the fragment-built 7.3)
+        // the command table reaches IOMMU_TEST_CMD (0xa0), so 0x99 lies inside it, where the size is read (get_user)
+        // before the number is checked: a NULL argument is EFAULT there, seen on the built 7.3.4.
+        ["iommufd-unknown-ioctl"] = () => On(m =>
+        {
+            var argument = stackalloc byte[64];
+            new Span<byte>(argument, 64).Clear();
+
+            // SAFETY: the 64 zeroed bytes live on this frame for both calls.
+            var inTableRange = m.Kernel.Ioctl(m.Iommufd.DangerousGetFd(), 0x3B99, (nint)argument);
+            return inTableRange == m.Kernel.Ioctl(m.Iommufd.DangerousGetFd(), 0x3BFF, (nint)argument) ? inTableRange : WrongReply;
+        }),
 
         // /dev/iommu answers VFIO container ioctls (its compat interface): passing it where VFIO004 expects a
         // container fd is the point of these two rows.
