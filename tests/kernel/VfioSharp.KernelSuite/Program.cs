@@ -4,6 +4,12 @@ using VfioSharp.KernelSuite;
 // The runtime's suite on the real kernel of a tests/kernel guest. It prints "EXPECT <n>" first (the guest's /init
 // fails the payload when fewer than n PASS/FAIL lines follow, e.g. after a crash), then one PASS/FAIL line per
 // scenario; the exit status is 0 when every scenario passed.
+// The sharing scenario runs this binary again as its worker process (SharingScenarios).
+if (args is [SharingScenarios.WorkerArgument, var brokerSocket])
+{
+    return SharingScenarios.Worker(brokerSocket);
+}
+
 if (GuestEnvironment.Read(out var problem) is not { } guest)
 {
     Console.WriteLine($"EXPECT 1");
