@@ -4,8 +4,11 @@ using VfioSharp.Pci;
 namespace VfioSharp.KernelSuite;
 
 /// <summary>What the guest's /init tells a payload (tests/kernel/README.md, "Payloads").</summary>
-/// <param name="ModeName">VFIOSHARP_MODE as given: group, cdev, noiommu-group or noiommu-cdev.</param>
-/// <param name="Mode">The runtime's name of that mode.</param>
+/// <param name="ModeName">
+/// VFIOSHARP_MODE as given: group, cdev, noiommu-group, noiommu-cdev, or platform (the boot that only replays the
+/// misuse-table rows needing another machine; its edu is behind the IOMMU, and it opens both of its nodes).
+/// </param>
+/// <param name="Mode">The runtime's name of that mode (group for the platform boot).</param>
 /// <param name="Device">VFIOSHARP_DEVICE: edu's PCI address.</param>
 /// <param name="Kernel">VFIOSHARP_KERNEL: the guest's release.</param>
 internal sealed record GuestEnvironment(string ModeName, VfioMode Mode, PciAddress Device, string Kernel)
@@ -23,11 +26,12 @@ internal sealed record GuestEnvironment(string ModeName, VfioMode Mode, PciAddre
             "cdev" => VfioMode.Cdev,
             "noiommu-group" => VfioMode.NoIommuGroup,
             "noiommu-cdev" => VfioMode.NoIommuCdev,
+            "platform" => VfioMode.Group,
             _ => null,
         };
         if (mode is null)
         {
-            problem = $"VFIOSHARP_MODE is '{modeName}', not group, cdev, noiommu-group or noiommu-cdev";
+            problem = $"VFIOSHARP_MODE is '{modeName}', not group, cdev, noiommu-group, noiommu-cdev or platform";
             return null;
         }
 

@@ -24,31 +24,31 @@ internal static class ParityScenarios
         "cdev" => CdevRows.WithIommu.Concat(IommufdRows.WithIommu).Concat(DeviceRows.All),
         "noiommu-group" => ContainerRows.NoIommu.Concat(GroupRows.NoIommu).Concat(DeviceRows.All),
         "noiommu-cdev" => CdevRows.NoIommu.Concat(DeviceRows.All),
+        "platform" => PlatformRows.All,
         _ => [],
     };
 
-    /// <summary>Every row of the table is replayed in some mode or listed as not replayable with a reason, never both.</summary>
+    /// <summary>
+    /// Every row of the table is replayed in exactly one kind of boot: the four modes' boots, and the platform boot for
+    /// the rows that need another machine (a non-viable group, a no-IOMMU group beside an IOMMU one, no interrupt
+    /// remapping). No row is left out any more, so a row added to the table fails here until some boot replays it.
+    /// </summary>
     private static Outcome Coverage()
     {
-        string[] modes = ["group", "cdev", "noiommu-group", "noiommu-cdev"];
+        string[] boots = ["group", "cdev", "noiommu-group", "noiommu-cdev", "platform"];
         var replayed = new[]
         {
             ContainerRows.WithIommu, GroupRows.WithIommu, DeviceRows.All, GroupRows.WithIommuAndCdev, CdevRows.WithIommu,
-            IommufdRows.WithIommu, ContainerRows.NoIommu, GroupRows.NoIommu, CdevRows.NoIommu,
+            IommufdRows.WithIommu, ContainerRows.NoIommu, GroupRows.NoIommu, CdevRows.NoIommu, PlatformRows.All,
         }.SelectMany(rows => rows.Keys).ToList();
-        foreach (var (id, reason) in NotReplayable.Rows)
-        {
-            Console.WriteLine($"errno parity: not replayable: {id}: {reason}");
-        }
-
         var table = MisuseTableRow.All.Keys.ToHashSet(StringComparer.Ordinal);
-        var missing = table.Where(id => !replayed.Contains(id) && !NotReplayable.Rows.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        var unknown = replayed.Concat(NotReplayable.Rows.Keys).Where(id => !table.Contains(id)).ToList();
-        var twice = replayed.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).Concat(replayed.Where(NotReplayable.Rows.ContainsKey)).ToList();
+        var missing = table.Where(id => !replayed.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        var unknown = replayed.Where(id => !table.Contains(id)).ToList();
+        var twice = replayed.GroupBy(id => id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         return Outcome.Check(
             missing.Count == 0 && unknown.Count == 0 && twice.Count == 0,
-            $"{table.Count} rows: {replayed.Count} replayed in the {modes.Length} modes, {NotReplayable.Rows.Count} not replayable" +
-            (missing.Count > 0 ? $"; neither: {string.Join(' ', missing)}" : "") +
+            $"{table.Count} rows: {replayed.Count} replayed in the {boots.Length} kinds of boot" +
+            (missing.Count > 0 ? $"; replayed nowhere: {string.Join(' ', missing)}" : "") +
             (unknown.Count > 0 ? $"; not in the table: {string.Join(' ', unknown)}" : "") +
             (twice.Count > 0 ? $"; listed twice: {string.Join(' ', twice)}" : ""));
     }
