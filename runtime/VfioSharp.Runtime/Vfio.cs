@@ -69,24 +69,42 @@ public sealed class Vfio : IDisposable
         return new Vfio(kernel, mode, features);
     }
 
+    /// <summary>
+    /// Finds what the kernel offers, as <see cref="Open"/> does before it chooses a mode, without choosing one: for
+    /// tools that report what a machine can do (<c>vfiosharp devices</c>). Never throws.
+    /// </summary>
+    /// <param name="kernel">The kernel.</param>
+    /// <returns>What the kernel offers.</returns>
+    public static VfioFeatures DetectFeatures(IKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        return Detect(kernel);
+    }
+
+    /// <summary>
+    /// Why a kernel with <paramref name="features"/> can't run <paramref name="mode"/>, in the words
+    /// <see cref="Open"/> would throw (what is missing and what to change); null when it can. The opt-in that no-IOMMU
+    /// modes need from the caller (<see cref="VfioOptions.AllowNoIommu"/>) is not the kernel's and not checked here.
+    /// </summary>
+    /// <param name="features">What the kernel offers (<see cref="DetectFeatures"/>).</param>
+    /// <param name="mode">A mode other than <see cref="VfioMode.None"/>.</param>
+    /// <returns>The reason, or null.</returns>
+    public static string? ExplainUnavailable(VfioFeatures features, VfioMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (mode == VfioMode.None || !Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "choose Group, Cdev, NoIommuGroup or NoIommuCdev");
+        }
+
+        return Unavailable(features, mode);
+    }
+
     /// <summary>Reads sysfs for a device: driver, IOMMU group, VFIO cdev.</summary>
     /// <param name="address">The device.</param>
     /// <returns>What sysfs says.</returns>
     /// <exception cref="VfioException">No such device.</exception>
-    public PciDeviceInfo GetDeviceInfo(PciAddress address)
-    {
-        var sysfs = "/sys/bus/pci/devices/" + address;
-        if (Kernel.ReadText(sysfs + "/vendor", out _) is < 0 and var missing)
-        {
-            throw VfioException.From(missing, $"finding PCI device {address} in sysfs ({sysfs})");
-        }
-
-        string? driver = Kernel.ReadLink(sysfs + "/driver", out var driverLink) == 0 ? driverLink[(driverLink.LastIndexOf('/') + 1)..] : null;
-        int? group = Kernel.ReadLink(sysfs + "/iommu_group", out var groupLink) == 0
-            && int.TryParse(groupLink.AsSpan(groupLink.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
-        string? cdev = Kernel.ListDirectory(sysfs + "/vfio-dev", out var entries) == 0 && entries.Count > 0 ? entries[0] : null;
-        return new PciDeviceInfo(address, driver, group, cdev);
-    }
+    public PciDeviceInfo GetDeviceInfo(PciAddress address) => PciDeviceInfo.Read(Kernel, address);
 
     /// <summary>Creates a container of its own (DPDK's custom containers).</summary>
     /// <returns>The container.</returns>
@@ -315,55 +333,69 @@ public sealed class Vfio : IDisposable
             throw new VfioException(step, advice: "no-IOMMU modes let a device DMA anywhere in memory: set VfioOptions.AllowNoIommu to opt in");
         }
 
+        if (Unavailable(features, mode) is { } advice)
+        {
+            throw new VfioException(step, advice: advice);
+        }
+    }
+
+    /// <summary>What the kernel lacks for <paramref name="mode"/>, or null: <see cref="Check"/> throws it, <see cref="ExplainUnavailable"/> returns it.</summary>
+    private static string? Unavailable(VfioFeatures features, VfioMode mode)
+    {
+        var noIommu = mode is VfioMode.NoIommuGroup or VfioMode.NoIommuCdev;
         if (noIommu && !features.NoIommuParameterExists)
         {
-            throw new VfioException(step, advice: $"this kernel is built without CONFIG_VFIO_NOIOMMU ({NoIommuParameter} does not exist; Debian's kernels are): no-IOMMU VFIO is impossible on it");
+            return features.Container
+                ? $"this kernel is built without CONFIG_VFIO_NOIOMMU ({NoIommuParameter} does not exist; Debian's kernels are): no-IOMMU VFIO is impossible on it"
+                : $"{NoIommuParameter} does not exist: the vfio module is not loaded (modprobe vfio-pci), or the kernel is built without CONFIG_VFIO_NOIOMMU (Debian's kernels are)";
         }
 
         if (noIommu && !features.NoIommuEnabled)
         {
-            throw new VfioException(step, advice: $"the kernel's {NoIommuParameter} is N: echo Y > {NoIommuParameter} (or boot with vfio.enable_unsafe_noiommu_mode=1), then rebind the device to vfio-pci");
+            return $"the kernel's {NoIommuParameter} is N: echo Y > {NoIommuParameter} (or boot with vfio.enable_unsafe_noiommu_mode=1), then rebind the device to vfio-pci";
         }
 
         if (mode is VfioMode.Group or VfioMode.NoIommuGroup)
         {
             if (!features.Container)
             {
-                throw new VfioException(step, advice: "/dev/vfio/vfio does not exist: load vfio-pci (modprobe vfio-pci); kernels built without VFIO_CONTAINER offer only cdev mode");
+                return "/dev/vfio/vfio does not exist: load vfio-pci (modprobe vfio-pci); kernels built without VFIO_CONTAINER offer only cdev mode";
             }
 
             if (features.ApiVersion is not { } version)
             {
-                throw new VfioException(step, advice: "/dev/vfio/vfio could not be opened or asked its API version");
+                return "/dev/vfio/vfio could not be opened or asked its API version";
             }
 
             if (version != Uapi.vfio.VFIO_API_VERSION)
             {
-                throw new VfioException(step, advice: $"/dev/vfio/vfio speaks VFIO API version {version}, this runtime speaks {Uapi.vfio.VFIO_API_VERSION}");
+                return $"/dev/vfio/vfio speaks VFIO API version {version}, this runtime speaks {Uapi.vfio.VFIO_API_VERSION}";
             }
 
             if (mode == VfioMode.Group && !features.Type1v2 && !features.Type1)
             {
-                throw new VfioException(step, advice: "the container offers neither the type1v2 nor the type1 IOMMU: load vfio_iommu_type1 and enable the IOMMU (intel_iommu=on / amd_iommu=on)");
+                return "the container offers neither the type1v2 nor the type1 IOMMU: load vfio_iommu_type1 and enable the IOMMU (intel_iommu=on / amd_iommu=on)";
             }
 
             if (mode == VfioMode.NoIommuGroup && !features.NoIommuExtension)
             {
-                throw new VfioException(step, advice: $"the container does not offer VFIO_NOIOMMU_IOMMU: {NoIommuParameter} must be Y");
+                return $"the container does not offer VFIO_NOIOMMU_IOMMU: {NoIommuParameter} must be Y";
             }
         }
         else
         {
             if (!features.Iommufd)
             {
-                throw new VfioException(step, advice: "/dev/iommu does not exist: the kernel needs CONFIG_IOMMUFD (Debian's kernels and 6.1 have none: use group mode)");
+                return "/dev/iommu does not exist: the kernel needs CONFIG_IOMMUFD (Debian's kernels and 6.1 have none: use group mode)";
             }
 
             if (!features.DeviceCdevs)
             {
-                throw new VfioException(step, advice: "/dev/vfio/devices does not exist: the kernel needs CONFIG_VFIO_DEVICE_CDEV (use group mode)");
+                return "/dev/vfio/devices does not exist: the kernel needs CONFIG_VFIO_DEVICE_CDEV (use group mode)";
             }
         }
+
+        return null;
     }
 
     private VfioDevice OpenCdevDevice(PciAddress address, VfioContainer container)

@@ -41,6 +41,7 @@ public sealed class SimulatedKernel : IKernel
         }
 
         FileSystem.AddDeviceNode("/proc/self/pagemap", () => new PagemapFile(this));
+        PciBus = new SimulatedPciBus(this);
     }
 
     /// <summary>The machine this kernel pretends to be.</summary>
@@ -127,6 +128,9 @@ public sealed class SimulatedKernel : IKernel
 
     internal SimulatedMemory Memory { get; }
 
+    /// <summary>The driver core's bind/unbind/drivers_probe/driver_override files.</summary>
+    internal SimulatedPciBus PciBus { get; }
+
     /// <summary>Every live IOMMU page table (type1 containers, IOASes), for the mapping count.</summary>
     internal HashSet<IoPageTable> IoPageTables { get; } = [];
 
@@ -141,7 +145,11 @@ public sealed class SimulatedKernel : IKernel
     /// <param name="device">The device.</param>
     /// <param name="address">Its PCI address, <c>DDDD:BB:DD.F</c>.</param>
     /// <param name="iommuGroup">Its IOMMU group number.</param>
-    /// <param name="driver">The driver it is bound to: <c>vfio-pci</c>, or another (then its group is not viable).</param>
+    /// <param name="driver">
+    /// The driver it is bound to: <c>vfio-pci</c>, or a host driver (then its group is not viable), which is also the
+    /// driver that takes the device back when it leaves vfio-pci (its ID table matches the device); the empty string
+    /// plugs it in unbound. A device plugged in on vfio-pci has no host driver (edu: Linux has none).
+    /// </param>
     /// <param name="outsideIommu">
     /// Whether this device sits outside the IOMMU although the machine has one (an IOMMU that covers only some
     /// devices): it gets a no-IOMMU group, as on a machine without IOMMU. The group number's first device decides.
@@ -151,8 +159,18 @@ public sealed class SimulatedKernel : IKernel
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(driver);
+        if (driver == SimulatedPciBus.VfioPci && !Options.VfioPciLoaded)
+        {
+            throw new ArgumentException("vfio-pci is not loaded on this machine (SimulatedKernelOptions.VfioPciLoaded)", nameof(driver));
+        }
+
         lock (Gate)
         {
+            if (driver.Length > 0)
+            {
+                PciBus.Register(driver);
+            }
+
             if (outsideIommu)
             {
                 // The function joins the group that already exists under this number.

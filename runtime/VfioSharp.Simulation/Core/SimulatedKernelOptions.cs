@@ -31,6 +31,12 @@ public sealed class SimulatedKernelOptions
     /// </summary>
     public bool DeviceNodeAccess { get; init; } = true;
 
+    /// <summary>
+    /// Whether the vfio-pci module is loaded: its driver folder <c>/sys/bus/pci/drivers/vfio-pci</c> with bind and
+    /// unbind exists. Without it no device can be plugged in on vfio-pci.
+    /// </summary>
+    public bool VfioPciLoaded { get; init; } = true;
+
     /// <summary>type1's <c>dma_entry_limit</c> module parameter.</summary>
     public int DmaEntryLimit { get; init; } = 65535;
 

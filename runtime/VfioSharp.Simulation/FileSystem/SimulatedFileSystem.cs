@@ -27,7 +27,11 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
         AddParents(path);
     }
 
-    public void AddText(string path, Func<string> read, Action<string>? write = null)
+    /// <summary>
+    /// A sysfs attribute. <paramref name="read"/> null: write-only (mode 0200, as bind/unbind); <paramref name="write"/>
+    /// null: read-only. A write returns 0 or the store function's -errno.
+    /// </summary>
+    public void AddText(string path, Func<string>? read, Func<string, int>? write = null)
     {
         _texts[path] = new TextAttribute(read, write);
         AddParents(path);
@@ -40,6 +44,42 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
     }
 
     public void AddDirectory(string path) => AddParents(path + "/.");
+
+    /// <summary>
+    /// Removes a node, attribute, link or directory with everything under it (a driver unbound, a device's vfio-dev
+    /// entry gone); the parent directories stay.
+    /// </summary>
+    public void Remove(string path)
+    {
+        var prefix = path + "/";
+        bool Under(string candidate) => candidate == path || candidate.StartsWith(prefix, StringComparison.Ordinal);
+        foreach (var key in _nodes.Keys.Where(Under).ToList())
+        {
+            _nodes.Remove(key);
+            _nodeGuards.Remove(key);
+        }
+
+        foreach (var key in _texts.Keys.Where(Under).ToList())
+        {
+            _texts.Remove(key);
+        }
+
+        foreach (var key in _links.Keys.Where(Under).ToList())
+        {
+            _links.Remove(key);
+        }
+
+        foreach (var key in _directories.Keys.Where(Under).ToList())
+        {
+            _directories.Remove(key);
+        }
+
+        var slash = path.LastIndexOf('/');
+        if (slash > 0 && _directories.TryGetValue(path[..slash], out var siblings))
+        {
+            siblings.Remove(path[(slash + 1)..]);
+        }
+    }
 
     public int Open(string path, OpenFlags flags, out SimulatedFile? file)
     {
@@ -63,6 +103,16 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
 
         if (_texts.TryGetValue(path, out var text))
         {
+            // kernfs_fop_open: an access the attribute has no show/store for is EACCES, even for root. Writable
+            // attributes are root's (0644, 0200): inode_permission refuses other users first.
+            var access = flags & (OpenFlags)3;
+            var reads = access != OpenFlags.WriteOnly;
+            var writes = access != OpenFlags.ReadOnly;
+            if ((reads && text.Read is null) || (writes && (text.Write is null || !kernel.Options.Root)))
+            {
+                return -LinuxErrno.EACCES;
+            }
+
             file = new TextAttributeFile(kernel, path, text, flags);
             return 0;
         }
@@ -76,6 +126,11 @@ internal sealed class SimulatedFileSystem(SimulatedKernel kernel)
         if (!_texts.TryGetValue(path, out var attribute))
         {
             return _directories.ContainsKey(path) ? -LinuxErrno.EISDIR : -LinuxErrno.ENOENT;
+        }
+
+        if (attribute.Read is null)
+        {
+            return -LinuxErrno.EACCES;
         }
 
         text = attribute.Read();

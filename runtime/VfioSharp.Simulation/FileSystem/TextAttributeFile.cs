@@ -7,6 +7,7 @@ namespace VfioSharp.Simulation.FileSystem;
 /// <summary>An open sysfs attribute: reads the text from its position; a write stores a value (<c>driver_override</c>).</summary>
 internal sealed class TextAttributeFile(SimulatedKernel kernel, string path, TextAttribute attribute, OpenFlags flags) : SimulatedFile(kernel)
 {
+    private const int PageSize = 4096;
     private long _position;
 
     public override string Description => path;
@@ -18,7 +19,7 @@ internal sealed class TextAttributeFile(SimulatedKernel kernel, string path, Tex
             return -LinuxErrno.EBADF;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(attribute.Read());
+        var bytes = Encoding.UTF8.GetBytes(attribute.Read!());
         var count = (int)Math.Clamp(bytes.Length - _position, 0, buffer.Length);
         bytes.AsSpan((int)_position, count).CopyTo(buffer);
         _position += count;
@@ -32,12 +33,13 @@ internal sealed class TextAttributeFile(SimulatedKernel kernel, string path, Tex
             return -LinuxErrno.EBADF;
         }
 
-        if (attribute.Write is null)
+        // kernfs_fop_write_iter: a sysfs store gets at most a page (atomic_write_len); a longer write is E2BIG.
+        if (buffer.Length > PageSize)
         {
-            return -LinuxErrno.EACCES;
+            return -LinuxErrno.E2BIG;
         }
 
-        attribute.Write(Encoding.UTF8.GetString(buffer));
-        return buffer.Length;
+        var stored = attribute.Write!(Encoding.UTF8.GetString(buffer));
+        return stored < 0 ? stored : buffer.Length;
     }
 }

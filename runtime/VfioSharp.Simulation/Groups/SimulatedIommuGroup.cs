@@ -78,11 +78,19 @@ internal sealed class SimulatedIommuGroup
         return group;
     }
 
+    /// <summary>
+    /// The group's node exists while vfio-pci has a device of it (vfio_group_find_or_alloc at the first device's
+    /// registration, vfio_group_put at the last one's removal). A group file still open keeps working without its node.
+    /// </summary>
     public void Publish()
     {
         if (Published && Functions.Any(f => f.BoundToVfio))
         {
             Kernel.FileSystem.AddDeviceNode(NodePath, () => OpenFile = new GroupFile(Kernel, this), Guard);
+        }
+        else
+        {
+            Kernel.FileSystem.Remove(NodePath);
         }
     }
 

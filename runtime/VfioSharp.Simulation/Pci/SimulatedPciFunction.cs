@@ -20,6 +20,7 @@ internal sealed class SimulatedPciFunction
         Device = device;
         Address = address;
         Driver = driver;
+        HostDriver = driver is SimulatedPciBus.VfioPci or "" ? null : driver;
         CdevIndex = index;
         Dma = new DmaWindow(kernel, address);
         Interrupts = new VfioPciInterrupts(kernel, device);
@@ -37,7 +38,14 @@ internal sealed class SimulatedPciFunction
 
     public string Address { get; }
 
-    public string Driver { get; set; }
+    /// <summary>The bound driver's name; empty while no driver is bound.</summary>
+    public string Driver { get; private set; }
+
+    /// <summary>The host driver whose ID table matches the device (the one it was plugged in with), or null (edu: none).</summary>
+    public string? HostDriver { get; }
+
+    /// <summary>pdev->driver_override: the only driver that may bind while set.</summary>
+    public string? DriverOverride { get; set; }
 
     public int CdevIndex { get; }
 
@@ -65,31 +73,96 @@ internal sealed class SimulatedPciFunction
         : Kernel.Options.NoIommuEnabled && Kernel.Options.Profile == SimulatedKernelProfile.Linux7 ? $"noiommu-vfio{CdevIndex}"
         : null;
 
+    private string Sysfs => "/sys/bus/pci/devices/" + Address;
+
+    private string GroupNumber => Group.Number.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Creates what Linux shows of the device in sysfs and /dev.</summary>
     public void Publish()
     {
         var fs = Kernel.FileSystem;
-        var sysfs = "/sys/bus/pci/devices/" + Address;
-        fs.AddText(sysfs + "/vendor", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.VendorId:x4}\n"));
-        fs.AddText(sysfs + "/device", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.DeviceId:x4}\n"));
-        fs.AddText(sysfs + "/class", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.ClassCode:x6}\n"));
-        fs.AddText(sysfs + "/driver_override", () => "(null)\n", _ => { });
-        fs.AddLink(sysfs + "/driver", "../../../bus/pci/drivers/" + Driver);
-        if (Group.Published)
+        fs.AddText(Sysfs + "/vendor", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.VendorId:x4}\n"));
+        fs.AddText(Sysfs + "/device", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.DeviceId:x4}\n"));
+        fs.AddText(Sysfs + "/class", () => string.Create(CultureInfo.InvariantCulture, $"0x{Device.ClassCode:x6}\n"));
+        Kernel.PciBus.AddDevice(this);
+
+        // A real IOMMU group exists from the device's discovery; a no-IOMMU group only while vfio-pci has the device
+        // (vfio_noiommu_group_alloc at vfio-pci's probe, iommu_group_remove_device at its remove).
+        if (!Group.NoIommu)
         {
-            fs.AddLink(sysfs + "/iommu_group", "../../../kernel/iommu_groups/" + Group.Number.ToString(CultureInfo.InvariantCulture));
-            fs.AddLink("/sys/kernel/iommu_groups/" + Group.Number.ToString(CultureInfo.InvariantCulture) + "/devices/" + Address, "../../../../devices/pci0000:00/" + Address);
+            PublishGroupLinks();
         }
 
-        if (BoundToVfio && CdevName is { } cdev)
+        if (Driver.Length > 0)
         {
-            fs.AddDirectory(sysfs + "/vfio-dev/" + cdev);
+            AttachDriver(Driver);
+        }
+    }
+
+    /// <summary>
+    /// A driver took the device (really_probe → driver_bound): the driver link both ways and, for vfio-pci,
+    /// what vfio_register_group_dev makes: the group (and its node), the <c>vfio-dev/vfioN</c> class device and its cdev.
+    /// </summary>
+    public void AttachDriver(string driver)
+    {
+        var fs = Kernel.FileSystem;
+        Driver = driver;
+        fs.AddLink(Sysfs + "/driver", "../../../bus/pci/drivers/" + driver);
+        fs.AddLink("/sys/bus/pci/drivers/" + driver + "/" + Address, "../../../../devices/pci0000:00/" + Address);
+        if (!BoundToVfio)
+        {
+            return;
+        }
+
+        if (Group.NoIommu && Group.Published)
+        {
+            PublishGroupLinks();
+        }
+
+        if (CdevName is { } cdev)
+        {
+            fs.AddDirectory(Sysfs + "/vfio-dev/" + cdev);
             // vfio_device_fops_cdev_open: a no-IOMMU device's cdev (7.x) needs CAP_SYS_RAWIO, as its group does; the
             // real-kernel suite saw EPERM on the built 7.3.4 (misuse table, cdev-noiommu-node).
             fs.AddDeviceNode("/dev/vfio/devices/" + cdev, () => new CdevDeviceFile(Kernel, this), () => Group.NoIommu && !Kernel.Options.Root ? -LinuxErrno.EPERM : 0);
         }
 
         Group.Publish();
+    }
+
+    /// <summary>The driver let the device go (device_driver_detach): the reverse of <see cref="AttachDriver"/>.</summary>
+    public void DetachDriver()
+    {
+        var fs = Kernel.FileSystem;
+        var wasVfio = BoundToVfio;
+        fs.Remove(Sysfs + "/driver");
+        fs.Remove("/sys/bus/pci/drivers/" + Driver + "/" + Address);
+        Driver = string.Empty;
+        if (!wasVfio)
+        {
+            return;
+        }
+
+        fs.Remove(Sysfs + "/vfio-dev");
+        if (CdevName is { } cdev)
+        {
+            fs.Remove("/dev/vfio/devices/" + cdev);
+        }
+
+        if (Group.NoIommu)
+        {
+            fs.Remove(Sysfs + "/iommu_group");
+            fs.Remove("/sys/kernel/iommu_groups/" + GroupNumber + "/devices/" + Address);
+        }
+
+        Group.Publish();
+    }
+
+    private void PublishGroupLinks()
+    {
+        var fs = Kernel.FileSystem;
+        fs.AddLink(Sysfs + "/iommu_group", "../../../kernel/iommu_groups/" + GroupNumber);
+        fs.AddLink("/sys/kernel/iommu_groups/" + GroupNumber + "/devices/" + Address, "../../../../devices/pci0000:00/" + Address);
     }
 
     /// <summary>
