@@ -4,6 +4,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace VfioSharp.Analyzers.OverlappingMembers;
@@ -58,7 +59,7 @@ internal sealed class OverlappingMemberAnalysisSession
         {
             var structs = _compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
                 .OfType<INamedTypeSymbol>()
-                .Where(t => t.TypeKind == TypeKind.Struct);
+                .Where(t => t.TypeKind == TypeKind.Struct && MayHaveExplicitLayout(t));
             index = new OverlappingMemberIndex(_geometry.Catalog, structs, ReferencedUnionNames.Find(_compilation, cancellationToken));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -72,6 +73,24 @@ internal sealed class OverlappingMemberAnalysisSession
             _index ??= index;
             return !_index.IsEmpty;
         }
+    }
+
+    /// <summary>
+    /// A struct declared in source is explicit only through a <c>[StructLayout]</c> on one of its
+    /// declarations: one without any attribute list needs no layout (laying out every struct of a
+    /// compilation, with the types of its fields, cost more than the rest of the rule on code without unions).
+    /// </summary>
+    private static bool MayHaveExplicitLayout(INamedTypeSymbol type)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is not TypeDeclarationSyntax declaration || declaration.AttributeLists.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public MemberFindings GetFindings(OperationBlockAnalysisContext context)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -20,6 +21,7 @@ internal sealed class OverlappingMemberIndex
 
     private readonly StructLayoutCatalog _catalog;
     private readonly Dictionary<string, HashSet<string>> _overlappingNames = new(System.StringComparer.Ordinal);
+    private readonly NameTable<HashSet<string>> _names;
 
     public OverlappingMemberIndex(
         StructLayoutCatalog catalog,
@@ -39,6 +41,8 @@ internal sealed class OverlappingMemberIndex
         {
             Add(name, partner);
         }
+
+        _names = new NameTable<HashSet<string>>(_overlappingNames);
     }
 
     /// <summary>The names of the fields of <paramref name="type"/> that share bytes, each pair in both orders.</summary>
@@ -67,42 +71,111 @@ internal sealed class OverlappingMemberIndex
     public bool IsEmpty => _overlappingNames.Count == 0;
 
     /// <summary>
-    /// Cheap and coarse: does the source text of <paramref name="body"/> contain the names of two
-    /// overlapping fields of some struct? A substring search of the text finds every identifier
-    /// (and some words in comments and strings, which the exact check then drops) without building
-    /// the syntax nodes and tokens a walk of the tree would materialize; that walk cost more than
-    /// the rest of the rule on code that names no union.
+    /// Cheap and coarse: does the source text of <paramref name="body"/> name two overlapping fields
+    /// of some struct? One pass over its characters cuts out every identifier-like word (those of
+    /// comments and strings too, which the exact check then drops) and looks each up in the names,
+    /// without building the syntax nodes and tokens a walk of the tree would materialize (that walk
+    /// cost more than the rest of the rule on code that names no union) and without a substring
+    /// search per name (hundreds of names from the uapi records, each searched through every body,
+    /// cost more than the walk).
     /// </summary>
     public bool MayNameOverlappingPair(SyntaxNode body)
     {
         // The tree's text once per tree, searched within the body's span: no string per body.
         var text = TreeTexts.GetValue(body.SyntaxTree, static tree => tree.GetText().ToString());
-        var start = body.SpanStart;
-        var length = body.Span.Length;
-        if (text.IndexOf("\\u", start, length, System.StringComparison.OrdinalIgnoreCase) >= 0)
+        var names = _names;
+        var end = body.Span.End;
+        List<string>? seen = null;
+        for (var i = body.SpanStart; i < end;)
         {
-            // A Unicode escape can spell an identifier (\u0069oas_id); only tokens show its name.
-            return MayNameOverlappingPairByTokens(body);
-        }
-
-        HashSet<string>? seen = null;
-        foreach (var entry in _overlappingNames)
-        {
-            if (text.IndexOf(entry.Key, start, length, System.StringComparison.Ordinal) < 0)
+            var part = Classify(text[i]);
+            if (part == CharacterClass.Other)
             {
+                // A Unicode escape can spell an identifier (\u0069oas_id); only tokens show its name.
+                if (text[i] == '\\' && i + 1 < end && text[i + 1] is 'u' or 'U')
+                {
+                    return MayNameOverlappingPairByTokens(body);
+                }
+
+                i++;
                 continue;
             }
 
-            seen ??= new HashSet<string>(System.StringComparer.Ordinal);
-            if (seen.Overlaps(entry.Value))
+            var start = i;
+            for (; i < end && (part = Classify(text[i])) == CharacterClass.IdentifierPart; i++)
             {
-                return true;
             }
 
-            seen.Add(entry.Key);
+            if (part == CharacterClass.Format)
+            {
+                // The compiler drops formatting characters from identifiers (ioas\u200B_id is ioas_id).
+                return MayNameOverlappingPairByTokens(body);
+            }
+
+            if (names.TryGet(text, start, i - start, out var name, out var partners))
+            {
+                // The names seen are few; a common name (flags) has many partners.
+                seen ??= new List<string>();
+                foreach (var other in seen)
+                {
+                    if (partners.Contains(other))
+                    {
+                        return true;
+                    }
+                }
+
+                if (!seen.Contains(name))
+                {
+                    seen.Add(name);
+                }
+            }
         }
 
         return false;
+    }
+
+    private enum CharacterClass
+    {
+        Other,
+        IdentifierPart,
+        Format,
+    }
+
+    /// <summary>C#'s identifier-part characters (letters, digits, connectors, combining marks), the
+    /// formatting characters it drops from identifiers, and the rest.</summary>
+    private static CharacterClass Classify(char c)
+    {
+        if (c < 0x80)
+        {
+            return c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'
+                ? CharacterClass.IdentifierPart
+                : CharacterClass.Other;
+        }
+
+        if (char.IsSurrogate(c))
+        {
+            // Taken as part of a word: a word too long only ever matches no name.
+            return CharacterClass.IdentifierPart;
+        }
+
+        switch (CharUnicodeInfo.GetUnicodeCategory(c))
+        {
+            case UnicodeCategory.UppercaseLetter:
+            case UnicodeCategory.LowercaseLetter:
+            case UnicodeCategory.TitlecaseLetter:
+            case UnicodeCategory.ModifierLetter:
+            case UnicodeCategory.OtherLetter:
+            case UnicodeCategory.LetterNumber:
+            case UnicodeCategory.NonSpacingMark:
+            case UnicodeCategory.SpacingCombiningMark:
+            case UnicodeCategory.DecimalDigitNumber:
+            case UnicodeCategory.ConnectorPunctuation:
+                return CharacterClass.IdentifierPart;
+            case UnicodeCategory.Format:
+                return CharacterClass.Format;
+            default:
+                return CharacterClass.Other;
+        }
     }
 
     private bool MayNameOverlappingPairByTokens(SyntaxNode body)
