@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using VfioSharp.Containers;
 using VfioSharp.Dma;
+using VfioSharp.Handles;
 using VfioSharp.Kernel;
+using VfioSharp.KernelSuite.Native;
+using VfioSharp.Uapi;
 
 namespace VfioSharp.KernelSuite;
 
@@ -60,7 +64,143 @@ internal static class Benchmarks
             Print("runtime.map-unmap-4k", loop.TotalNanoseconds / Iterations, "ns/iteration");
         }
 
-        return Outcome.Check(failures == 0, $"bring-up {bringUp.TotalMicroseconds:F0} µs; {Rounds} x {Iterations} x 4 KiB map+unmap, best round {(failures == 0 ? $"{loop.TotalNanoseconds / Iterations:F0} ns each" : $"failed: {Errno.FromResult(failures)}")}");
+        if (failures != 0)
+        {
+            return Outcome.Check(false, $"bring-up {bringUp.TotalMicroseconds:F0} µs; {Rounds} x {Iterations} x 4 KiB map+unmap failed: {Errno.FromResult(failures)}");
+        }
+
+        var interleaved = Interleaved(open, buffer);
+        return Outcome.Check(interleaved.Error == 0,
+            $"bring-up {bringUp.TotalMicroseconds:F0} µs; {Rounds} x {Iterations} x 4 KiB map+unmap, best round {loop.TotalNanoseconds / Iterations:F0} ns each; " +
+            (interleaved.Error == 0
+                ? $"interleaved with the same C loop in this process, {InterleavedRounds} rounds of {InterleavedIterations}: runtime {interleaved.Runtime:F0} ns ({interleaved.Runtime / interleaved.C:F3}x C), typed calls alone {interleaved.Typed:F0} ns ({interleaved.Typed / interleaved.C:F3}x), C {interleaved.C:F0} ns (medians)"
+                : $"an interleaved loop failed: {Errno.FromResult(-interleaved.Error)}"));
+    }
+
+    private const int InterleavedRounds = 21;
+    private const int InterleavedIterations = 200;
+
+    /// <summary>
+    /// The runtime's map+unmap (<see cref="VfioContainer"/>: checks, bookkeeping, the typed call), the generated
+    /// typed calls alone on the same descriptor, and the C reference check's map+unmap (Native/map_unmap_loop.c,
+    /// linked in), on the same container or IOAS, round-robin in rounds of <see cref="InterleavedIterations"/>,
+    /// so that the host's load (which moves a pass under emulation by ±50 %) falls on all alike; prints each
+    /// median as BENCH lines that the host divides by C's. Returns the medians in ns per iteration, or an errno.
+    /// </summary>
+    private static (double Runtime, double Typed, double C, int Error) Interleaved(OpenDevice open, DmaBuffer buffer)
+    {
+        var container = open.Container;
+        var (fd, ioas) = RawDmaSpace(container);
+        using var containerHandle = new ContainerHandle(LinuxKernel.Instance, fd, ownsHandle: false);
+        using var iommufdHandle = new IommufdHandle(LinuxKernel.Instance, fd, ownsHandle: false);
+        var times = new double[3][];
+        var allocated = new long[3];
+        for (var variant = 0; variant < times.Length; variant++)
+        {
+            times[variant] = new double[InterleavedRounds];
+        }
+
+        for (var round = 0; round < InterleavedRounds; round++)
+        {
+            // A different variant goes first each round, so none always follows the same one.
+            for (var step = 0; step < times.Length; step++)
+            {
+                var variant = (round + step) % times.Length;
+                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                var start = Stopwatch.GetTimestamp();
+                var error = variant switch
+                {
+                    0 => RuntimeLoop(container, buffer),
+                    1 => ioas is { } typedIoas ? TypedIoasLoop(iommufdHandle, typedIoas, buffer) : TypedType1Loop(containerHandle, buffer),
+                    _ => ioas is { } id
+                        ? MapUnmapLoop.IoasMapUnmap(fd, id, buffer.Address, Iova, InterleavedIterations)
+                        : MapUnmapLoop.Type1MapUnmap(fd, buffer.Address, Iova, InterleavedIterations),
+                };
+                if (error != 0)
+                {
+                    return (0, 0, 0, error);
+                }
+
+                times[variant][round] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / InterleavedIterations;
+                allocated[variant] += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            }
+        }
+
+        // NativeAOT's code, not the JIT's that bench/runtime measures on the host: 0 B per map/unmap here too.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated per iteration: runtime {(double)allocated[0] / (InterleavedRounds * InterleavedIterations):F1} B, typed calls {(double)allocated[1] / (InterleavedRounds * InterleavedIterations):F1} B; collections {GC.CollectionCount(0)}"));
+
+        var medians = times.Select(t => t.Order().ElementAt(InterleavedRounds / 2)).ToArray();
+        Print("c.map-unmap-4k-interleaved", medians[2], "ns/iteration");
+        Print("runtime.map-unmap-4k-interleaved", medians[0], "ns/iteration");
+        Print("typed-calls.map-unmap-4k-interleaved", medians[1], "ns/iteration");
+        return (medians[0], medians[1], medians[2], 0);
+    }
+
+    private static int RuntimeLoop(VfioContainer container, DmaBuffer buffer)
+    {
+        for (var i = 0; i < InterleavedIterations; i++)
+        {
+            container.Unmap(container.Map(buffer, Iova));
+        }
+
+        return 0;
+    }
+
+    private static int TypedType1Loop(ContainerHandle container, DmaBuffer buffer)
+    {
+        for (var i = 0; i < InterleavedIterations; i++)
+        {
+            var map = new vfio_iommu_type1_dma_map { flags = (uint)(vfio.VFIO_DMA_MAP_FLAG_READ | vfio.VFIO_DMA_MAP_FLAG_WRITE), vaddr = (ulong)buffer.Address, iova = Iova, size = 4096 };
+            var unmap = new vfio_iommu_type1_dma_unmap { iova = Iova, size = 4096 };
+            var result = container.TryVFIO_IOMMU_MAP_DMA(ref map);
+            result = result < 0 ? result : container.TryVFIO_IOMMU_UNMAP_DMA(ref unmap);
+            if (result < 0)
+            {
+                return (int)-result;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int TypedIoasLoop(IommufdHandle iommufd, uint ioas, DmaBuffer buffer)
+    {
+        for (var i = 0; i < InterleavedIterations; i++)
+        {
+            var map = new iommu_ioas_map
+            {
+                ioas_id = ioas,
+                flags = (uint)(iommufd_ioas_map_flags.IOMMU_IOAS_MAP_FIXED_IOVA | iommufd_ioas_map_flags.IOMMU_IOAS_MAP_READABLE | iommufd_ioas_map_flags.IOMMU_IOAS_MAP_WRITEABLE),
+                user_va = (ulong)buffer.Address,
+                length = 4096,
+                iova = Iova,
+            };
+            var unmap = new iommu_ioas_unmap { ioas_id = ioas, iova = Iova, length = 4096 };
+            var result = iommufd.TryIOMMU_IOAS_MAP(ref map);
+            result = result < 0 ? result : iommufd.TryIOMMU_IOAS_UNMAP(ref unmap);
+            if (result < 0)
+            {
+                return (int)-result;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// The descriptor the runtime maps through (the container in group mode, the iommufd in cdev mode, found in
+    /// /proc/self/fd: the runtime hands out no raw fds) and the IOAS id in cdev mode.
+    /// </summary>
+    private static (int Fd, uint? Ioas) RawDmaSpace(VfioContainer container)
+    {
+        var node = container.IoasId is null ? "/dev/vfio/vfio" : "/dev/iommu";
+        var fds = ProcessResources.Descriptors().Where(d => d.EndsWith("→" + node, StringComparison.Ordinal)).ToList();
+        if (fds.Count != 1)
+        {
+            throw new InvalidOperationException($"expected one open {node} (the runtime's), found {fds.Count}: {string.Join(", ", fds)}");
+        }
+
+        return (int.Parse(fds[0].AsSpan(0, fds[0].IndexOf('→', StringComparison.Ordinal)), CultureInfo.InvariantCulture), container.IoasId);
     }
 
     private static void Print(string id, double value, string unit) =>

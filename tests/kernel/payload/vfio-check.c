@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "map-unmap.h"
+
 #define EDU_ID 0x00
 #define EDU_LIVENESS 0x04
 #define EDU_FACTORIAL 0x08
@@ -322,24 +324,6 @@ static int physical_address(void *p, uint64_t *pa)
 // ---------------------------------------------------------------------------------------------------
 // Group modes: container, group, SET_IOMMU, device fd (type1v2 with an IOMMU, no-IOMMU without).
 
-static int type1_map(int container, void *vaddr, uint64_t iova)
-{
-    struct vfio_iommu_type1_dma_map map = {
-        .argsz = sizeof map,
-        .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-        .vaddr = (uint64_t)(uintptr_t)vaddr,
-        .iova = iova,
-        .size = 4096,
-    };
-    return ioctl(container, VFIO_IOMMU_MAP_DMA, &map);
-}
-
-static int type1_unmap(int container, uint64_t iova)
-{
-    struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = iova, .size = 4096 };
-    return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
-}
-
 // VFIO_IOMMU_GET_INFO grows: ask, then ask again with the size the kernel wants; walk the chain.
 static void check_type1_info(int container)
 {
@@ -492,25 +476,6 @@ static int run_group(int noiommu)
 // cdev modes: /dev/vfio/devices/vfioN bound to an iommufd with an IOAS attached; without an IOMMU
 // /dev/vfio/devices/noiommu-vfioN is bound to an iommufd too (BIND_IOMMUFD refuses a negative fd with
 // EINVAL, drivers/vfio/device_cdev.c) and DMA uses physical addresses.
-
-static int ioas_map(int iommufd, uint32_t ioas, void *vaddr, uint64_t iova)
-{
-    struct iommu_ioas_map map = {
-        .size = sizeof map,
-        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-        .ioas_id = ioas,
-        .user_va = (uint64_t)(uintptr_t)vaddr,
-        .length = 4096,
-        .iova = iova,
-    };
-    return ioctl(iommufd, IOMMU_IOAS_MAP, &map);
-}
-
-static int ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova)
-{
-    struct iommu_ioas_unmap unmap = { .size = sizeof unmap, .ioas_id = ioas, .iova = iova, .length = 4096 };
-    return ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap);
-}
 
 static int run_cdev(int noiommu)
 {
