@@ -148,6 +148,12 @@ internal sealed class BodyOperations
     /// <summary>Whether the body has lambdas or local functions (which capture, and have graphs of their own).</summary>
     public bool HasFunctions { get; private set; }
 
+    /// <summary>
+    /// Whether another rule already walked the body whose root is <paramref name="root"/>: a rule with
+    /// a cheaper filter of its own than the walk uses it only when the walk is still to be paid.
+    /// </summary>
+    public static bool IsWalked(IOperation root) => Cache.TryGetValue(root, out _);
+
     /// <summary>The operations of the body that <paramref name="operation"/> belongs to (any operation of it, usually a block).</summary>
     public static BodyOperations Of(IOperation operation)
     {

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using VfioSharp.Analyzers.Bodies;
 
 namespace VfioSharp.Analyzers.OverlappingMembers;
 
@@ -35,7 +36,9 @@ internal static class MemberAnalysis
                 continue;
             }
 
-            if (!index.MayNameOverlappingPair(root.Syntax) || !index.ReferencesOverlappingPair(root))
+            // The text filter spares the walk of a body that names no pair; once another rule has paid
+            // for the walk, the exact check over its field references is the cheaper of the two.
+            if (!(BodyOperations.IsWalked(root) || index.MayNameOverlappingPair(root.Syntax)) || !index.ReferencesOverlappingPair(root))
             {
                 continue;
             }
