@@ -21,13 +21,15 @@ public sealed class PackageConsumptionTests(PackedToolkit toolkit) : IClassFixtu
             "build/VfioSharp.props", "build/VfioSharp.targets", "build/VfioSharp.Uapi.props", "build/VfioSharp.Uapi.targets",
             "models/linux-6.12/model.json", "models/linux-6.12/PROVENANCE", "models/linux-6.17/model.json", "models/linux-6.17/PROVENANCE",
             "tools/scanner/vfiosharp.dll", "tools/scanner/vfiosharp.runtimeconfig.json", "tools/scanner/VfioSharp.Scanner.dll",
-            "THIRD-PARTY-NOTICES.md",
+            "THIRD-PARTY-NOTICES.md", "LICENSE",
         ];
         Assert.All(expected, e => Assert.Contains(e, entries));
         Assert.DoesNotContain(entries, e => e.Contains("libclang", StringComparison.OrdinalIgnoreCase));
 
         using var nuspec = new StreamReader(archive.GetEntry("VfioSharp.nuspec")!.Open());
-        Assert.DoesNotContain("<dependency", nuspec.ReadToEnd(), StringComparison.Ordinal);
+        var manifest = nuspec.ReadToEnd();
+        Assert.DoesNotContain("<dependency", manifest, StringComparison.Ordinal);
+        Assert.Contains("<license type=\"expression\">MIT</license>", manifest, StringComparison.Ordinal);
         using var notices = new StreamReader(archive.GetEntry("THIRD-PARTY-NOTICES.md")!.Open());
         Assert.Contains("GPL-2.0 WITH Linux-syscall-note", notices.ReadToEnd(), StringComparison.Ordinal);
     }

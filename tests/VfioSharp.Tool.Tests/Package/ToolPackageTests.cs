@@ -20,7 +20,7 @@ public sealed class ToolPackageTests(InstalledTool tool) : IClassFixture<Install
         Assert.DoesNotContain(entries, e => e.Contains("libclang", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(entries, e => e.EndsWith("VfioSharp.Runtime.xml", StringComparison.Ordinal));
         using var settings = new StreamReader(archive.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open());
-        Assert.Contains("CommandName=\"vfiosharp\"", settings.ReadToEnd(), StringComparison.Ordinal);
+        Assert.Contains("Name=\"vfiosharp\" EntryPoint=\"VfioSharp.Tool.dll\"", settings.ReadToEnd(), StringComparison.Ordinal);
         using var nuspec = new StreamReader(archive.GetEntry("VfioSharp.Tool.nuspec")!.Open());
         var manifest = nuspec.ReadToEnd();
         Assert.Contains("<license type=\"expression\">MIT</license>", manifest, StringComparison.Ordinal);

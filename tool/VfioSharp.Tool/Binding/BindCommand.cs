@@ -29,7 +29,15 @@ internal static class BindCommand
         try
         {
             var binding = new DriverBinding(kernel);
-            output.Write(bind ? binding.Bind(address) : binding.Unbind(address));
+            if (bind)
+            {
+                binding.Bind(address, output);
+            }
+            else
+            {
+                binding.Unbind(address, output);
+            }
+
             return CommandLine.Success;
         }
         catch (BindingException exception)

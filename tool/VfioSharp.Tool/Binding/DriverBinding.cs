@@ -18,9 +18,10 @@ internal sealed class DriverBinding(IKernel kernel)
     private const string Bus = "/sys/bus/pci";
 
     /// <summary>Gives the device to vfio-pci.</summary>
-    /// <returns>What happened, for the user.</returns>
+    /// <param name="address">The device.</param>
+    /// <param name="output">Where each change is reported as it is made.</param>
     /// <exception cref="BindingException">It didn't, or the device's IOMMU group is not viable.</exception>
-    public string Bind(PciAddress address)
+    public void Bind(PciAddress address, TextWriter output)
     {
         var before = Device(address);
         if (kernel.ListDirectory(Bus + "/drivers/" + VfioPci, out _) < 0)
@@ -28,10 +29,9 @@ internal sealed class DriverBinding(IKernel kernel)
             throw new BindingException($"bind {address}: vfio-pci is not loaded ({Bus}/drivers/{VfioPci} does not exist): modprobe vfio-pci, then run this again");
         }
 
-        var report = new StringBuilder();
         if (before.Driver == VfioPci)
         {
-            report.AppendLine($"{address}: already bound to vfio-pci");
+            output.WriteLine($"{address}: already bound to vfio-pci");
         }
         else
         {
@@ -51,24 +51,23 @@ internal sealed class DriverBinding(IKernel kernel)
                 throw new BindingException($"bind {address}: vfio-pci did not take the device (now {after.Driver ?? "no driver"}; driver_override stays vfio-pci): {why}");
             }
 
-            report.AppendLine($"{address}: {before.Driver ?? "no driver"} -> vfio-pci");
+            output.WriteLine($"{address}: {before.Driver ?? "no driver"} -> vfio-pci");
         }
 
         var bound = Device(address);
         if (bound.IommuGroup is { } group && DeviceSurvey.HostBoundMembers(kernel, group) is { Count: > 0 } blocking)
         {
             throw new BindingException(
-                report + $"bind {address}: IOMMU group {group} is not viable: {DeviceSurvey.Describe(blocking)} still on host drivers; VFIO refuses the group "
+                $"bind {address}: IOMMU group {group} is not viable: {DeviceSurvey.Describe(blocking)} still on host drivers; VFIO refuses the group "
                 + $"(and iommufd the device) until every member is on vfio-pci or unbound: vfiosharp bind {string.Join(" / ", blocking.Select(b => b.Address))}");
         }
-
-        return report.ToString();
     }
 
     /// <summary>Takes the device from vfio-pci and lets its host driver (if any) probe it again.</summary>
-    /// <returns>What happened, for the user.</returns>
+    /// <param name="address">The device.</param>
+    /// <param name="output">Where the change is reported.</param>
     /// <exception cref="BindingException">It isn't vfio-pci's, or a step failed.</exception>
-    public string Unbind(PciAddress address)
+    public void Unbind(PciAddress address, TextWriter output)
     {
         var before = Device(address);
         var overridden = kernel.ReadText(DeviceFile(address, "driver_override"), out var text) == 0 && text.Trim() == VfioPci;
@@ -86,7 +85,7 @@ internal sealed class DriverBinding(IKernel kernel)
 
         Write(address, "unbind", Bus + "/drivers_probe", address.ToString());
         var after = Device(address);
-        return $"{address}: {before.Driver ?? "no driver"} -> {after.Driver ?? "no driver"}\n";
+        output.WriteLine($"{address}: {before.Driver ?? "no driver"} -> {after.Driver ?? "no driver"}");
     }
 
     private static string DeviceFile(PciAddress address, string attribute) => $"{Bus}/devices/{address}/{attribute}";
