@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
@@ -14,7 +15,9 @@ internal static class LifecycleTable<[DynamicallyAccessedMembers(DynamicallyAcce
     where TState : struct, Enum
 {
     /// <summary>Per operation name: the allowed states as a bit mask, the state after success, the step that is missing.</summary>
-    private static readonly Dictionary<string, LifecycleRule> Rules = Read();
+    /// <remarks>Frozen: looked up on every checked call (twice per map + unmap), and a frozen table's string lookup
+    /// took a NativeAOT map + unmap over a do-nothing kernel from 136 to 107 ns (JIT: 93 to 83 ns).</remarks>
+    private static readonly FrozenDictionary<string, LifecycleRule> Rules = Read().ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The state a new instance starts in.</summary>
     public static TState Initial { get; } = (TState)typeof(TOwner).GetCustomAttribute<StateMachineAttribute>()!.Initial;
