@@ -77,7 +77,10 @@ internal static class Benchmarks
                 : $"an interleaved loop failed: {Errno.FromResult(-interleaved.Error)}"));
     }
 
-    private const int InterleavedRounds = 21;
+    // Every order of the three variants, four times each: each variant runs first, second and third, and after
+    // each of the others, equally often (a fixed rotation made the runtime always follow C).
+    private static readonly int[][] Orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    private const int InterleavedRounds = 24;
     private const int InterleavedIterations = 200;
 
     /// <summary>
@@ -95,17 +98,18 @@ internal static class Benchmarks
         using var iommufdHandle = new IommufdHandle(LinuxKernel.Instance, fd, ownsHandle: false);
         var times = new double[3][];
         var allocated = new long[3];
+        var previous = new int[3][];
+        var last = -1;
         for (var variant = 0; variant < times.Length; variant++)
         {
             times[variant] = new double[InterleavedRounds];
+            previous[variant] = new int[InterleavedRounds];
         }
 
         for (var round = 0; round < InterleavedRounds; round++)
         {
-            // A different variant goes first each round, so none always follows the same one.
-            for (var step = 0; step < times.Length; step++)
+            foreach (var variant in Orders[round % Orders.Length])
             {
-                var variant = (round + step) % times.Length;
                 var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 var start = Stopwatch.GetTimestamp();
                 var error = variant switch
@@ -123,13 +127,24 @@ internal static class Benchmarks
 
                 times[variant][round] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / InterleavedIterations;
                 allocated[variant] += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+                previous[variant][round] = last;
+                last = variant;
             }
         }
+
+        // Whether a loop pays for the one before it (deferred kernel work): each variant's median by its predecessor.
+        string[] names = ["runtime", "typed", "C"];
+        Console.WriteLine("median by predecessor: " + string.Join("; ", Enumerable.Range(0, 3).Select(v =>
+            names[v] + " " + string.Join(", ", Enumerable.Range(0, 3).Where(p => p != v).Select(p =>
+            {
+                var after = times[v].Where((_, r) => previous[v][r] == p).Order().ToArray();
+                return after.Length == 0 ? $"after {names[p]} -" : string.Create(CultureInfo.InvariantCulture, $"after {names[p]} {after[after.Length / 2]:F0}");
+            })))));
 
         // NativeAOT's code, not the JIT's that bench/runtime measures on the host: 0 B per map/unmap here too.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated per iteration: runtime {(double)allocated[0] / (InterleavedRounds * InterleavedIterations):F1} B, typed calls {(double)allocated[1] / (InterleavedRounds * InterleavedIterations):F1} B; collections {GC.CollectionCount(0)}"));
 
-        var medians = times.Select(t => t.Order().ElementAt(InterleavedRounds / 2)).ToArray();
+        var medians = times.Select(t => (t.Order().ElementAt((InterleavedRounds / 2) - 1) + t.Order().ElementAt(InterleavedRounds / 2)) / 2).ToArray();
         Print("c.map-unmap-4k-interleaved", medians[2], "ns/iteration");
         Print("runtime.map-unmap-4k-interleaved", medians[0], "ns/iteration");
         Print("typed-calls.map-unmap-4k-interleaved", medians[1], "ns/iteration");
