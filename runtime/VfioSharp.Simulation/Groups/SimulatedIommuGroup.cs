@@ -59,9 +59,11 @@ internal sealed class SimulatedIommuGroup
 
     /// <summary>
     /// Whether no host driver owns DMA of the group (iommu_group_dma_owner_claimed is false): every device is
-    /// bound to vfio-pci or to no driver.
+    /// bound to vfio-pci, to no driver, or to a driver that sets <c>driver_managed_dma</c> and so never claims DMA
+    /// ownership (pci-stub and the PCIe port driver: "PCI: pci_stub: Set driver_managed_dma" and "PCI: portdrv:
+    /// Set driver_managed_dma", the 5.19 DMA-ownership series).
     /// </summary>
-    public bool Viable => Functions.All(f => f.BoundToVfio || f.Driver.Length == 0);
+    public bool Viable => Functions.All(f => f.BoundToVfio || f.Driver is "" or "pci-stub" or "pcieport");
 
     /// <summary>The devices VFIO knows in the group: those bound to vfio-pci.</summary>
     public IEnumerable<SimulatedPciFunction> VfioDevices => Functions.Where(f => f.BoundToVfio);

@@ -44,6 +44,22 @@ public sealed class GroupTests
         }
     }
 
+    [Theory]
+    [InlineData("pci-stub")]
+    [InlineData("pcieport")]
+    public void A_group_mate_on_a_driver_that_leaves_DMA_to_VFIO_keeps_the_group_viable(string driver)
+    {
+        var machine = new GroupMachine();
+        machine.Kernel.AddPciDevice(new DmaProbeDevice(), "0000:00:01.1", GroupMachine.Group, driver: driver);
+        var (container, group) = (machine.OpenContainer(), machine.OpenGroup());
+        using (container)
+        using (group)
+        {
+            Assert.Equal(Viable, GroupMachine.Status(group));
+            Assert.Equal(0, group.TryVFIO_GROUP_SET_CONTAINER(container.DangerousGetFd()));
+        }
+    }
+
     [Fact]
     public void The_last_group_leaving_drops_every_mapping_and_the_iommu()
     {
