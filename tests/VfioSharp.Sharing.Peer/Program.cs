@@ -41,21 +41,11 @@ if (args is ["broker", var path, var modeName])
 
 if (args is ["vanish", var vanishPath])
 {
-    File.Delete(vanishPath);
-    using var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-    listener.Bind(new UnixDomainSocketEndPoint(vanishPath));
-    listener.Listen(1);
-    Console.WriteLine("ready");
-    Console.Out.Flush();
-    using var worker = listener.Accept();
+    using var connection = OneWorker.Accept(vanishPath);
+    var worker = connection.Worker;
     var buffer = new byte[256];
     _ = worker.Receive(buffer); // hello
-    var hello = new byte[96];
-    BitConverter.TryWriteBytes(hello.AsSpan(0), 0x48534656u);
-    BitConverter.TryWriteBytes(hello.AsSpan(4), (ushort)1);
-    BitConverter.TryWriteBytes(hello.AsSpan(6), (ushort)0x81);
-    BitConverter.TryWriteBytes(hello.AsSpan(12), (uint)VfioMode.Cdev);
-    _ = worker.Send(hello);
+    _ = worker.Send(StandIns.Frame(SharingMessageKind.HelloReply, status: 0, fdCount: 0));
     _ = worker.Receive(buffer); // the worker's next request: the broker dies before answering it
     Environment.Exit(0);
 }
@@ -75,13 +65,8 @@ if (args is ["miscount", var miscountPath, var miscount])
     };
     var kernel = LinuxKernel.Instance;
     var fds = Enumerable.Range(0, sent).Select(_ => kernel.EventFd(StandIns.DmaSpaceCounter, EventFdFlags.CloseOnExec)).ToArray();
-    File.Delete(miscountPath);
-    using var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-    listener.Bind(new UnixDomainSocketEndPoint(miscountPath));
-    listener.Listen(1);
-    Console.WriteLine("ready");
-    Console.Out.Flush();
-    using var worker = listener.Accept();
+    using var connection = OneWorker.Accept(miscountPath);
+    var worker = connection.Worker;
     var buffer = new byte[256];
     _ = worker.Receive(buffer); // hello
     if (kind == SharingMessageKind.HelloReply)
