@@ -94,8 +94,9 @@ internal static class Benchmarks
     {
         var container = open.Container;
         var (fd, ioas) = RawDmaSpace(container);
-        using var containerHandle = new ContainerHandle(LinuxKernel.Instance, fd, ownsHandle: false);
-        using var iommufdHandle = new IommufdHandle(LinuxKernel.Instance, fd, ownsHandle: false);
+        // The typed calls on a handle of the fd's own kind (the runtime's own handles are not public).
+        using var containerHandle = ioas is null ? new ContainerHandle(LinuxKernel.Instance, fd, ownsHandle: false) : null;
+        using var iommufdHandle = ioas is null ? null : new IommufdHandle(LinuxKernel.Instance, fd, ownsHandle: false);
         var times = new double[3][];
         var allocated = new long[3];
         var previous = new int[3][];
@@ -115,7 +116,7 @@ internal static class Benchmarks
                 var error = variant switch
                 {
                     0 => RuntimeLoop(container, buffer),
-                    1 => ioas is { } typedIoas ? TypedIoasLoop(iommufdHandle, typedIoas, buffer) : TypedType1Loop(containerHandle, buffer),
+                    1 => ioas is { } typedIoas ? TypedIoasLoop(iommufdHandle!, typedIoas, buffer) : TypedType1Loop(containerHandle!, buffer),
                     _ => ioas is { } id
                         ? MapUnmapLoop.IoasMapUnmap(fd, id, buffer.Address, Iova, InterleavedIterations)
                         : MapUnmapLoop.Type1MapUnmap(fd, buffer.Address, Iova, InterleavedIterations),
